@@ -1,0 +1,255 @@
+"""Build the book: never stale, only re-run what changed, never publish a broken site.
+
+    python -m techreport.build html     # what `make book` runs
+    python -m techreport.build pdf      # what `make pdf` runs
+    python -m techreport.build html --force   # re-execute every notebook
+
+How it works (see README, "How the build works"):
+
+1. A fingerprint of every source (pages, data, config, helper package) is compared with
+   the one of the last good build; if equal and the output exists, nothing is done.
+2. Every table is validated: bad data stops here, with file, row, column and value.
+3. A notebook is re-executed when its key changes. The key hashes its code cells, the
+   data files it read last time (the validated loader records them, see
+   ``techreport.data.READS_ENV``), datapackage.json, the helper package and the pinned
+   requirements. Stale notebooks run in parallel, in place: their stored outputs are
+   both the cache and what nbval checks.
+4. Sphinx builds into a staging folder with warnings as errors; only a clean build is
+   copied over the published folder (``_build/html``), so a failure leaves the last good
+   site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "_build"
+STATE = BUILD / "state.json"
+PACKAGE = Path(__file__).resolve().parent
+# Modules that shape notebook outputs (the build and the Sphinx extension do not).
+NOT_NOTEBOOK_INPUTS = {"build.py", "sphinx_ext.py", "bench.py"}
+SOURCE_GLOBS = ["_config.yml", "_toc.yml", "*.md", "book/**/*.md", "book/**/*.ipynb", "data/*",
+                "techreport/*.py", "requirements.txt"]
+TARGETS = {
+    "html": {"builder": "html", "stage": BUILD / "stage-html", "built": "_build/html", "publish": BUILD / "html"},
+    "pdf": {"builder": "pdflatex", "stage": BUILD / "stage-pdf", "built": "_build/latex", "publish": BUILD / "pdf"},
+}
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def sha256(*chunks: bytes) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(hashlib.sha256(chunk).digest())
+    return digest.hexdigest()
+
+
+def read_state() -> dict:
+    try:
+        return json.loads(STATE.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def write_state(state: dict) -> None:
+    STATE.parent.mkdir(parents=True, exist_ok=True)
+    STATE.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def source_files() -> list[Path]:
+    files = {p for pattern in SOURCE_GLOBS for p in ROOT.glob(pattern) if p.is_file()}
+    return sorted(p for p in files if ".ipynb_checkpoints" not in p.parts)
+
+
+def fingerprint(files: list[Path]) -> str:
+    return sha256(*(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def toc_notebooks() -> list[Path]:
+    """Every notebook listed in _toc.yml, in book order."""
+    import yaml
+
+    found: list[Path] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                path = ROOT / f"{node['file']}.ipynb"
+                if path.exists():
+                    found.append(path)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
+    return found
+
+
+def package_digest() -> bytes:
+    files = sorted(p for p in PACKAGE.glob("*.py") if p.name not in NOT_NOTEBOOK_INPUTS)
+    return b"".join(p.name.encode() + p.read_bytes() for p in files) + (ROOT / "requirements.txt").read_bytes()
+
+
+def notebook_key(path: Path, reads: list[str], package: bytes) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [("".join(c["source"]), json.dumps(c.get("metadata", {}).get("tags", [])))
+            for c in nb["cells"] if c["cell_type"] == "code"]
+    data = [(r, (ROOT / "data" / r).read_bytes() if (ROOT / "data" / r).exists() else b"<missing>")
+            for r in sorted(set(reads) | {"datapackage.json"})]
+    return sha256(json.dumps(code).encode(), json.dumps(nb["metadata"].get("kernelspec", {})).encode(),
+                  *(name.encode() + blob for name, blob in data), package)
+
+
+def validate_data() -> None:
+    from .data import DataError, load_table, table_names
+
+    try:
+        for name in table_names():
+            load_table(name)
+    except DataError as exc:
+        raise BuildError(f"bad data, nothing was built or published:\n{exc}") from None
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def execute(path: Path) -> tuple[list[str], float]:
+    """Run a notebook in place; return the data files it read and the seconds it took."""
+    import nbclient
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    from .data import READS_ENV
+
+    start = time.perf_counter()
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.NamedTemporaryFile("r", suffix=".reads", encoding="utf-8") as reads:
+        client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
+                                         record_timing=False, resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute(env={**os.environ, READS_ENV: reads.name, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+        except CellExecutionError as exc:
+            raise BuildError(f"{path.relative_to(ROOT)} raised an exception; its stored outputs were kept "
+                             f"and nothing was published:\n{exc}") from None
+        files = sorted({line.strip() for line in reads.read().splitlines() if line.strip()})
+    text = nbformat.writes(nb) + "\n"
+    if path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return files, time.perf_counter() - start
+
+
+def execute_stale(notebooks: list[Path], state: dict, force: bool, jobs: int) -> int:
+    package = package_digest()
+    records = state.setdefault("notebooks", {})
+    stale = []
+    for path in notebooks:
+        rel = str(path.relative_to(ROOT))
+        record = records.get(rel)
+        if force or not record or record["key"] != notebook_key(path, record["reads"], package):
+            stale.append(path)
+    if not stale:
+        say(f"notebooks: all {len(notebooks)} up to date")
+        return 0
+    say(f"notebooks: executing {len(stale)} of {len(notebooks)} on {min(jobs, len(stale))} worker(s)")
+    done = 0
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(execute, path): path for path in stale}
+        for future in as_completed(futures):
+            path = futures[future]
+            rel = str(path.relative_to(ROOT))
+            reads, seconds = future.result()  # a BuildError propagates; the pool finishes the rest
+            done += 1
+            records[rel] = {"reads": reads, "key": notebook_key(path, reads, package)}
+            write_state(state)
+            say(f"  [{done}/{len(stale)}] {rel}  {seconds:.1f} s  ({len(stale) - done} left)")
+    return len(stale)
+
+
+def sphinx(target: str) -> Path:
+    """Build into the staging folder with warnings as errors; return the built folder."""
+    spec = TARGETS[target]
+    stage = spec["stage"]
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(stage),
+           "--builder", spec["builder"], "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
+    say(f"sphinx: {spec['builder']} build (warnings are errors)")
+    result = subprocess.run(cmd, cwd=ROOT)
+    if result.returncode != 0:
+        # Forget the environment so the next build re-reads every page and reports again.
+        shutil.rmtree(stage, ignore_errors=True)
+        raise BuildError(f"the {spec['builder']} build failed (see the messages above); "
+                         f"{spec['publish'].relative_to(ROOT)} was left as it was")
+    return stage / spec["built"]
+
+
+def publish(built: Path, target: Path) -> None:
+    """Swap the new build in: copy beside, then two renames."""
+    fresh = target.with_name(target.name + ".new")
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.copytree(built, fresh)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(target: str = "html", force: bool = False, jobs: int | None = None) -> int:
+    started = time.perf_counter()
+    spec = TARGETS[target]
+    state = read_state()
+    files = source_files()
+    print_ = fingerprint(files)
+    if not force and state.get(f"published-{target}") == print_ and spec["publish"].exists():
+        say(f"nothing changed since the last {target} build: {spec['publish'].relative_to(ROOT)} is up to date "
+            f"({time.perf_counter() - started:.2f} s)")
+        return 0
+    validate_data()
+    executed = execute_stale(toc_notebooks(), state, force, jobs or os.cpu_count() or 1)
+    built = sphinx(target)
+    if target == "pdf":
+        from .pdf import finish
+
+        built = finish(built)
+    publish(built, spec["publish"])
+    state = read_state() | {f"published-{target}": fingerprint(source_files())}
+    write_state(state)
+    say(f"done in {time.perf_counter() - started:.1f} s ({executed} notebook(s) executed)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("target", choices=sorted(TARGETS), nargs="?", default="html")
+    parser.add_argument("--force", action="store_true", help="re-execute every notebook")
+    parser.add_argument("-j", "--jobs", type=int, help="notebooks executed at once (default: cores)")
+    args = parser.parse_args(argv)
+    try:
+        build(args.target, args.force, args.jobs)
+    except BuildError as exc:
+        print(f"\nBUILD FAILED: {exc}", file=sys.stderr, flush=True)
+        return 1
+    if args.target == "html":
+        say(f"open {TARGETS['html']['publish'] / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

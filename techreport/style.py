@@ -1,0 +1,101 @@
+"""The house chart style: one font, one palette, one source line.
+
+Call :func:`setup` in a notebook's first cell. It registers Noto Sans CJK (shipped by the
+PyPI package ``noto-cjk-sans-otc``, so a fresh machine needs no system fonts), sets the
+rcParams, and makes figure output byte-stable (no dates, fixed SVG ids) so nbval can
+compare re-executed notebooks with their stored outputs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("agg")  # noqa: E402  (no GUI; the inline backend takes over in a kernel)
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+FONT = "Noto Sans CJK SC"
+SOURCE = "《2020上海科技进步报告》第2章"
+
+# Paul Tol's colour-blind-safe "bright" scheme. Each entity keeps its colour on every page.
+TOPIC_COLORS = {
+    "ic": "#4477AA",
+    "ai": "#66CCEE",
+    "biomed": "#AA3377",
+    "materials": "#CCBB44",
+    "aerospace": "#EE6677",
+    "marine": "#EE7733",
+    "platforms": "#228833",
+}
+SECTION_COLORS = {"2.1": "#4477AA", "2.2": "#EE6677", "2.3": "#228833"}
+GREY = "#BBBBBB"
+INK = "#222222"
+MUTED = "#666666"
+
+
+def font_path() -> Path:
+    """The Noto Sans CJK collection shipped by the noto-cjk-sans-otc wheel."""
+    import noto_cjk_sans_otc
+
+    return Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
+
+
+def setup(formats: tuple[str, ...] = ("svg", "pdf")) -> None:
+    """Apply the house style and deterministic figure output. Idempotent."""
+    os.environ["SOURCE_DATE_EPOCH"] = "0"  # no creation dates in SVG/PDF metadata
+    if FONT not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(font_path()))
+    matplotlib.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [FONT, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "figure.figsize": (7.2, 4.0),
+            "figure.dpi": 100,
+            "figure.constrained_layout.use": True,
+            "savefig.dpi": 200,
+            "axes.edgecolor": MUTED,
+            "axes.labelcolor": INK,
+            "axes.titlesize": 13,
+            "axes.titleweight": "normal",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.axisbelow": True,
+            "grid.color": "#E5E5E5",
+            "grid.linewidth": 0.8,
+            "xtick.color": MUTED,
+            "ytick.color": MUTED,
+            "font.size": 10.5,
+            "legend.frameon": False,
+            "svg.hashsalt": "techreport",
+            "svg.fonttype": "path",
+            "pdf.fonttype": 42,
+        }
+    )
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # outside IPython nothing is displayed inline
+        return
+    set_matplotlib_formats(*formats)
+
+
+def add_source(fig: plt.Figure, *tables: str, note: str | None = None) -> None:
+    """Write the source line inside the figure: report, data file(s) and an optional note.
+
+    ``tables`` are table names (``"indicators"``) or file names; shown as ``data/x.csv``.
+    """
+    files = "、".join(t if "." in t else f"data/{t}.csv" for t in tables)
+    text = f"资料来源：{SOURCE}；数据：{files}"
+    if note:
+        text = f"注：{note}\n{text}"
+    fig.supxlabel(text, x=0.0, ha="left", fontsize=8, color=MUTED, linespacing=1.4)
+
+
+def zero_based(ax: plt.Axes, axis: str = "y") -> None:
+    """Bars start at zero: pin the value axis' lower limit at 0."""
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(0, None)
