@@ -108,11 +108,12 @@ def package_digest() -> bytes:
 
 def notebook_key(path: Path, reads: list[str], package: bytes) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [("".join(c["source"]), json.dumps(c.get("metadata", {}).get("tags", [])))
+    # Code, tags and stored outputs: clearing a notebook's outputs makes it stale too.
+    code = [("".join(c["source"]), c.get("metadata", {}).get("tags", []), c.get("outputs", []))
             for c in nb["cells"] if c["cell_type"] == "code"]
     data = [(r, (ROOT / "data" / r).read_bytes() if (ROOT / "data" / r).exists() else b"<missing>")
             for r in sorted(set(reads) | {"datapackage.json"})]
-    return sha256(json.dumps(code).encode(), json.dumps(nb["metadata"].get("kernelspec", {})).encode(),
+    return sha256(json.dumps(code, sort_keys=True).encode(), json.dumps(nb["metadata"].get("kernelspec", {})).encode(),
                   *(name.encode() + blob for name, blob in data), package)
 
 

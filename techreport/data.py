@@ -73,11 +73,16 @@ def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
     """
     data_dir = Path(data_dir or DATA_DIR).resolve()
     frame = _load(name, data_dir).copy()
+    record_read(name, data_dir)
+    return frame
+
+
+def record_read(name: str, data_dir: Path | str | None = None) -> None:
+    """Note that resource ``name`` was read, for the build's dependency tracking."""
     reads = os.environ.get(READS_ENV)
     if reads:
         with open(reads, "a", encoding="utf-8") as fh:
             fh.write(f"{resource(name, data_dir)['path']}\n")
-    return frame
 
 
 # The cache is keyed on the file's size and mtime, so an edited file is re-read.

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
@@ -38,7 +37,7 @@ import pandas as pd
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
-from techreport.data import DATA_DIR, READS_ENV, DataError, load_table, resource
+from techreport.data import DATA_DIR, DataError, load_table, record_read, resource
 
 #: Mean latitude of Shanghai; the map's y/x scale is 1 / cos(LAT0).
 LAT0 = 31.2
@@ -76,10 +75,7 @@ def load_boundaries() -> dict[str, MplPath]:
     except FileNotFoundError:
         raise DataError(f"{path}: not found (resource {BOUNDARIES!r} in datapackage.json)") from None
     shapes = _load_boundaries(path, stat.st_size, stat.st_mtime_ns)
-    reads = os.environ.get(READS_ENV)
-    if reads:  # tell the build this notebook depends on the GeoJSON too, as load_table does
-        with open(reads, "a", encoding="utf-8") as fh:
-            fh.write(f"{resource(BOUNDARIES)['path']}\n")
+    record_read(BOUNDARIES)  # the build tracks the GeoJSON as an input, as load_table does
     return dict(shapes)
 
 
