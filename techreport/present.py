@@ -119,14 +119,14 @@ def show_figure(fig, name: str, caption: str, alt: str, tables) -> None:
 
     tables = [tables] if isinstance(tables, str) else list(tables)
     glue(name, fig, display=False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg")
+    buf = io.BytesIO()  # Jupyter's preview only (the book uses the glued figure): a small PNG
+    fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
     plt.close(fig)
     md = (
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
         f"{caption} 数据：{_data_links(tables)}。\n```\n"
     )
     img = base64.b64encode(buf.getvalue()).decode()
-    jupyter = (f'<figure><img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{img}"/>'
+    jupyter = (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{img}"/>'
                f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     display({"text/markdown": md, "text/html": jupyter, "text/plain": caption}, raw=True)
