@@ -47,6 +47,12 @@ TARGETS = {
 }
 
 
+def tree_env(**extra: str) -> dict[str, str]:
+    """The environment for kernels and Sphinx: ``techreport`` imported from this tree."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
 def say(message: str) -> None:
     print(message, flush=True)
 
@@ -143,9 +149,10 @@ def execute(path: Path) -> tuple[list[str], float]:
     nb = nbformat.read(path, as_version=4)
     with tempfile.NamedTemporaryFile("r", suffix=".reads", encoding="utf-8") as reads:
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
-                                         record_timing=False, resources={"metadata": {"path": str(path.parent)}})
+                                         record_timing=False, extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                                         resources={"metadata": {"path": str(path.parent)}})
         try:
-            client.execute(env={**os.environ, READS_ENV: reads.name, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+            client.execute(env=tree_env(**{READS_ENV: reads.name, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}))
         except CellExecutionError as exc:
             raise BuildError(f"{path.relative_to(ROOT)} raised an exception; its stored outputs were kept "
                              f"and nothing was published:\n{exc}") from None
@@ -190,8 +197,10 @@ def sphinx(target: str) -> Path:
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(stage),
            "--builder", spec["builder"], "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
     say(f"sphinx: {spec['builder']} build (warnings are errors)")
-    result = subprocess.run(cmd, cwd=ROOT)
+    # Jupyter Book's banner (stdout) points at the staging folder: shown only on failure.
+    result = subprocess.run(cmd, cwd=ROOT, env=tree_env(), stdout=subprocess.PIPE, text=True)
     if result.returncode != 0:
+        print(result.stdout, flush=True)
         # Forget the environment so the next build re-reads every page and reports again.
         shutil.rmtree(stage, ignore_errors=True)
         raise BuildError(f"the {spec['builder']} build failed (see the messages above); "

@@ -36,7 +36,7 @@ QUALIFIER_NAMES = {"exact": "准确值", "more_than": "下限（超过）", "nea
 def fmt(value: float, unit: str | None = "", qualifier: str = "exact", decimals: int = 0) -> str:
     """A figure as the report prints it, qualifier included: ``超过2000名``, ``20余家``."""
     before, after = QUALIFIERS[qualifier]
-    number = f"{value:,.{int(decimals)}f}" if abs(value) >= 10000 else f"{value:.{int(decimals)}f}"
+    number = f"{value:.{int(decimals)}f}"  # as the report prints it: 18600, not 18,600
     unit = "" if unit is None or pd.isna(unit) else unit
     return f"{before}{number}{after}{unit}"
 

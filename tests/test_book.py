@@ -1,0 +1,81 @@
+"""Checks on the notebooks as committed and on the built HTML book."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from techreport.build import toc_notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = toc_notebooks()
+
+
+def cells(nb: Path, kind: str = "code"):
+    return [c for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == kind]
+
+
+def test_every_notebook_in_book_is_in_the_toc():
+    assert sorted(NOTEBOOKS) == sorted((ROOT / "book").rglob("[!.]*.ipynb"))
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_is_executed_clean_and_hides_its_code(nb):
+    code = cells(nb)
+    assert code, "a page notebook computes something"
+    for i, cell in enumerate(code, 1):
+        assert cell["execution_count"] == i, "executed top to bottom, once"
+        assert "hide-input" in cell.get("metadata", {}).get("tags", []), f"code cell {i} is not tagged hide-input"
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"stored error in cell {i}"
+            assert out.get("name") != "stderr", f"stderr stored in cell {i}: {''.join(out.get('text', ''))[:200]}"
+    first = "".join(code[0]["source"])
+    assert "style.setup()" in first and "load_table(" not in first, "first cell: imports and the house style only"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_prose_types_no_number_that_the_data_holds(nb):
+    """Markdown cells get their figures through glue, never typed by hand."""
+    from techreport.data import load_table
+
+    values = {f"{v:g}" for v in load_table("indicators")["value"] if v >= 10}
+    for cell in cells(nb, "markdown"):
+        text = re.sub(r"\{[a-z:]+\}`[^`]*`", "", "".join(cell["source"]))  # roles (glue, numref)
+        text = re.sub(r"`[^`]*`", "", text)  # code: file names such as indicators.csv
+        typed = set(re.findall(r"\d+(?:\.\d+)?", text)) & values
+        typed -= {"2020"}  # the report's year
+        assert not typed, f"{nb.name}: numbers typed by hand in prose: {sorted(typed)}"
+
+
+def test_html_book_numbers_the_chapter_as_the_report(site):
+    page = (site / "book" / "overview.html").read_text(encoding="utf-8")
+    assert '<span class="section-number">2 </span>优化科技供给，打造高质量发展新动能' in page
+    index = (site / "index.html").read_text(encoding="utf-8")
+    h1 = re.search(r"<h1>(.*?)</h1>", index, re.S).group(1)
+    assert "关于本书" in h1 and "section-number" not in h1, "front matter is unnumbered"
+
+
+def test_figures_and_tables_are_numbered_and_glue_resolved(site):
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "{glue" not in html and "{numref}" not in html, page
+    overview = (site / "book" / "overview.html").read_text(encoding="utf-8")
+    assert re.search(r"图 2\.\d+", overview) and re.search(r"表 2\.\d+", overview)
+    assert "超过2000名" in overview and "近100亿元" in overview and "20余家" in overview
+
+
+@pytest.mark.parametrize("term", ["石墨烯", "集成电路", "北斗", "人工智能", "功能型平台"])
+def test_chinese_terms_are_whole_words_in_the_search_index(site, term):
+    text = (site / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1: text.rindex(")")])
+    assert term in index["terms"]
+
+
+def test_the_user_dictionary_comes_from_the_data():
+    from techreport.sphinx_ext import search_terms
+
+    terms = search_terms()
+    assert {"石墨烯", "集成电路", "北斗", "生物医药"} <= set(terms)

@@ -1,0 +1,135 @@
+"""The build pipeline: never stale, incremental, never half-published.
+
+Each test works on a private copy of the repository, so the real _build/ is not touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info")
+
+
+def run_build(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "techreport.build", "html", *args], cwd=repo,
+                          capture_output=True, text=True, timeout=900)
+
+
+def site_hash(repo: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((repo / "_build" / "html").rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(repo)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def executed(result: subprocess.CompletedProcess) -> list[str]:
+    return [line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("[")]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built_copy(tmp_path_factory) -> Path:
+    """A copy of the repository with a clean build done (no outputs reused from _build/)."""
+    repo = tmp_path_factory.mktemp("book") / "repo"
+    shutil.copytree(ROOT, repo, ignore=IGNORE)
+    result = run_build(repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return repo
+
+
+@pytest.fixture
+def repo(built_copy: Path, tmp_path: Path) -> Path:
+    """A per-test copy of the built repository (sources, outputs and build state)."""
+    target = tmp_path / "repo"
+    shutil.copytree(built_copy, target, symlinks=True)
+    return target
+
+
+def overview(repo: Path) -> str:
+    return (repo / "_build" / "html" / "book" / "overview.html").read_text(encoding="utf-8")
+
+
+def test_a_no_change_rebuild_does_nothing(repo):
+    before = site_hash(repo)
+    result = run_build(repo)
+    assert result.returncode == 0 and "nothing changed" in result.stdout
+    assert executed(result) == [] and site_hash(repo) == before
+
+
+def test_a_csv_edit_reaches_tables_charts_prose_and_search(repo):
+    assert "超过2000名" in overview(repo)
+    edit(repo / "data" / "indicators.csv", "platforms_talent,2.3,platforms,集聚人才,People the platforms have brought together,2000,",
+         "platforms_talent,2.3,platforms,集聚人才,People the platforms have brought together,2500,")
+    result = run_build(repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = overview(repo)
+    assert "超过2500名" in html and "超过2000名" not in html
+    # only notebooks that read indicators.csv were re-executed
+    state = json.loads((repo / "_build" / "state.json").read_text(encoding="utf-8"))
+    readers = sorted(nb for nb, rec in state["notebooks"].items() if "indicators.csv" in rec["reads"])
+    assert sorted(executed(result)) == readers
+    # the stored outputs (what nbval checks) were updated in place too
+    assert "超过2500名" in (repo / "book" / "overview.ipynb").read_text(encoding="utf-8")
+
+
+def test_an_edit_to_an_unread_table_re_executes_nothing(repo):
+    state = json.loads((repo / "_build" / "state.json").read_text(encoding="utf-8"))
+    unread = next(p for p in ("organisations.csv", "milestone_roles.csv", "sections.csv")
+                  if not any(p in rec["reads"] for rec in state["notebooks"].values()))
+    path = repo / "data" / unread
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run_build(repo)
+    assert result.returncode == 0 and executed(result) == []
+
+
+def test_a_helper_package_change_re_executes_every_notebook(repo):
+    path = repo / "techreport" / "present.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    result = run_build(repo)
+    state = json.loads((repo / "_build" / "state.json").read_text(encoding="utf-8"))
+    assert result.returncode == 0 and sorted(executed(result)) == sorted(state["notebooks"])
+
+
+def test_bad_data_fails_and_leaves_the_site_as_it_was(repo):
+    before = site_hash(repo)
+    edit(repo / "data" / "indicators.csv", ",2000,", ",2千,")
+    result = run_build(repo)
+    assert result.returncode != 0
+    assert "indicators.csv, row" in result.stderr and "'2千'" in result.stderr and "expected a number" in result.stderr
+    assert site_hash(repo) == before
+
+
+def test_a_notebook_exception_fails_and_leaves_the_site_as_it_was(repo):
+    before = site_hash(repo)
+    nb_path = repo / "book" / "overview.ipynb"
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code" and "load_table" in "".join(c["source"]))
+    code["source"] = "".join(code["source"]) + "\nraise RuntimeError('deliberate failure')\n"
+    nb_path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    result = run_build(repo)
+    assert result.returncode != 0 and "deliberate failure" in result.stderr
+    assert site_hash(repo) == before
+
+
+def test_a_sphinx_warning_fails_and_leaves_the_site_as_it_was(repo):
+    before = site_hash(repo)
+    edit(repo / "index.md", "## 怎样阅读", "见 {numref}`fig-does-not-exist`。\n\n## 怎样阅读")
+    result = run_build(repo)
+    assert result.returncode != 0 and "fig-does-not-exist" in result.stderr
+    assert site_hash(repo) == before
+    # and it keeps failing until fixed: the warning is not forgotten by an incremental rebuild
+    assert run_build(repo).returncode != 0

@@ -1,0 +1,36 @@
+"""Figures keep their qualifiers wherever they are shown; tables are real, captioned tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from techreport.present import fmt, markdown_table
+
+
+@pytest.mark.parametrize("args, shown", [
+    ((2000, "名", "more_than"), "超过2000名"),
+    ((100, "亿元", "nearly"), "近100亿元"),
+    ((20, "家", "odd"), "20余家"),
+    ((3, "个", "ordinal"), "第3个"),
+    ((18600, "m³", "exact"), "18600m³"),
+    ((3.0, "T", "exact", 1), "3.0T"),
+    ((15.5, "亿元", "more_than", 1), "超过15.5亿元"),
+    ((1, None, "ordinal"), "第1"),
+])
+def test_fmt_keeps_the_qualifier(args, shown):
+    assert fmt(*args) == shown
+
+
+def test_fmt_rejects_an_unknown_qualifier():
+    with pytest.raises(KeyError):
+        fmt(1, "个", "about")
+
+
+def test_markdown_table_escapes_and_aligns():
+    frame = pd.DataFrame({"名称": ["a|b", None], "数值": [1.5, 2.0]})
+    lines = markdown_table(frame).split("\n")
+    assert lines[0] == "| 名称 | 数值 |"
+    assert lines[1] == "| :-- | --: |"
+    assert lines[2] == "| a\\|b | 1.5 |"
+    assert lines[3].startswith("|   |")
