@@ -1,0 +1,171 @@
+"""Benchmark the build, side by side with stock Jupyter Book, on this machine (not a test).
+
+    python -m techreport.bench [--repeats 3] [--write-readme]
+
+Every measurement runs on a fresh copy of the repository in a temporary folder:
+
+* clean build: ours (no outputs, no _build) vs stock ``jupyter-book build`` with
+  ``execute_notebooks: force`` on the same sources;
+* no-change rebuild: ours vs stock with ``execute_notebooks: cache`` (second run);
+* one CSV edited: our rebuild vs our clean build, and how many notebooks re-ran;
+* the nbval suite, and ``make pdf`` where TeX is installed;
+* page weight and requests of the built site (``techreport.web``), where Chromium is installed.
+
+Prints one Markdown table (medians of the repeats); ``--write-readme`` also puts it in
+README.md between the ``bench`` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .build import ROOT, tree_env
+
+IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
+                                ".jupyter_cache")
+BIN = Path(sys.executable).parent
+
+
+def fresh_copy(parent: Path, name: str, strip_outputs: bool = True) -> Path:
+    repo = parent / name
+    shutil.rmtree(repo, ignore_errors=True)
+    shutil.copytree(ROOT, repo, ignore=IGNORE)
+    if strip_outputs:
+        for nb_path in (repo / "book").rglob("*.ipynb"):
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+            for cell in nb["cells"]:
+                if cell["cell_type"] == "code":
+                    cell["outputs"], cell["execution_count"] = [], None
+            nb_path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return repo
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=cwd, env=tree_env(PYTHONPATH=str(cwd)), capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return seconds, result.stdout
+
+
+def ours(repo: Path, *args: str) -> tuple[float, str]:
+    return timed([sys.executable, "-m", "techreport.build", *args], repo)
+
+
+def stock(repo: Path, mode: str) -> float:
+    config = repo / "_config.yml"
+    config.write_text(re.sub(r'execute_notebooks: "off"', f'execute_notebooks: "{mode}"',
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    return timed([str(BIN / "jupyter-book"), "build", ".", "--builder", "html"], repo)[0]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(repeats: int, with_pdf: bool = True) -> dict:
+    results: dict[str, list[float]] = {k: [] for k in ("ours_clean", "stock_force", "ours_nochange",
+                                                         "stock_nochange", "ours_csv", "nbval")}
+    reexecuted: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        tmp = Path(tmp)
+        for i in range(repeats):
+            print(f"repeat {i + 1}/{repeats}", flush=True)
+            repo = fresh_copy(tmp, "ours")
+            results["ours_clean"].append(ours(repo, "html")[0])
+            results["ours_nochange"].append(ours(repo, "html")[0])
+            csv = repo / "data" / "indicators.csv"
+            csv.write_text(csv.read_text(encoding="utf-8").replace(",2000,0,名,", ",2001,0,名,", 1), encoding="utf-8")
+            seconds, out = ours(repo, "html")
+            results["ours_csv"].append(seconds)
+            reexecuted.append(len([ln for ln in out.splitlines() if ln.strip().startswith("[")]))
+            results["nbval"].append(timed([sys.executable, "-m", "pytest", "-q", "book"], ROOT)[0])
+
+            repo = fresh_copy(tmp, "stock-force")
+            results["stock_force"].append(stock(repo, "force"))
+            repo = fresh_copy(tmp, "stock-cache")
+            stock(repo, "cache")
+            results["stock_nochange"].append(timed([str(BIN / "jupyter-book"), "build", ".", "--builder", "html"], repo)[0])
+        pdf = None
+        if with_pdf and shutil.which("xelatex"):
+            repo = fresh_copy(tmp, "pdf", strip_outputs=False)
+            pdf = ours(repo, "pdf")[0]
+        web = None
+        try:
+            from .web import measure_pages
+
+            web = measure_pages(ROOT / "_build" / "html")
+        except Exception as exc:  # no Chromium, no built site: reported, not fatal
+            print(f"page weight not measured: {exc}", flush=True)
+    notebooks = len(list((ROOT / "book").rglob("*.ipynb")))
+    return {"results": {k: median(v) for k, v in results.items()}, "reexecuted": max(reexecuted),
+            "notebooks": notebooks, "pdf": pdf, "web": web, "repeats": repeats}
+
+
+def table(m: dict) -> str:
+    r = m["results"]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    rows = [
+        ("Clean build (no outputs, no caches)", f"{r['ours_clean']:.1f} s", f"{r['stock_force']:.1f} s (force)",
+         f"{r['ours_clean'] / r['stock_force']:.2f}x stock"),
+        ("No-change rebuild", f"{r['ours_nochange']:.2f} s", f"{r['stock_nochange']:.1f} s (cache)",
+         f"{r['ours_nochange'] / r['stock_nochange']:.3f}x stock"),
+        ("Rebuild after editing indicators.csv", f"{r['ours_csv']:.1f} s", "stale numbers (not re-run)",
+         f"{r['ours_csv'] / r['ours_clean']:.2f}x our clean build; "
+         f"{m['reexecuted']} of {m['notebooks']} notebooks re-executed"),
+        ("nbval over every notebook", f"{r['nbval']:.1f} s", "", ""),
+    ]
+    if m["pdf"] is not None:
+        rows.append(("`make pdf` (notebooks up to date)", f"{m['pdf']:.1f} s", "", ""))
+    if m["web"]:
+        pages = m["web"]
+        worst = max(pages, key=lambda p: p["gzip_bytes"])
+        rows.append(("Page weight, heaviest page (HTML+CSS+JS, gzip)", f"{worst['gzip_bytes'] / 1024:.0f} KB",
+                     "about 870 KB", f"{worst['page']}"))
+        rows.append(("Requests per page (max), off-site requests (total)",
+                     f"{max(p['requests'] for p in pages)}, {sum(p['offsite_requests'] for p in pages)}",
+                     "about 30, CDN", ""))
+    lines = [f"Measured by `make bench` on {machine}; medians of {m['repeats']} runs.", "",
+             "| What | Ours | Stock Jupyter Book | Ratio / note |", "| --- | --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    body = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in body:
+        raise SystemExit("README.md has no <!-- bench:start --> marker")
+    before, rest = body.split(start, 1)
+    after = rest.split(end, 1)[1]
+    readme.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF timing")
+    args = parser.parse_args(argv)
+    text = table(measure(args.repeats, with_pdf=not args.no_pdf))
+    print(text)
+    if args.write_readme:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
