@@ -35,7 +35,7 @@ def _offset_numbering(assign):
                 env.titles[docname]["secnumber"] = list(numbers[""])
             for ref in env.tocs[docname].findall(lambda n: "secnumber" in getattr(n, "attributes", {})):
                 anchor = ref.get("anchorname", "")
-                if numbers.get(anchor) is not None:  # None: a heading below the numbered depth
+                if numbers.get(anchor):  # None: a page or heading below the numbered depth
                     ref["secnumber"] = list(numbers[anchor])
         return rewrite
 
