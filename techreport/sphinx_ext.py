@@ -35,7 +35,7 @@ def _offset_numbering(assign):
                 env.titles[docname]["secnumber"] = list(numbers[""])
             for ref in env.tocs[docname].findall(lambda n: "secnumber" in getattr(n, "attributes", {})):
                 anchor = ref.get("anchorname", "")
-                if anchor in numbers:
+                if numbers.get(anchor):  # None for headings below the numbered depth
                     ref["secnumber"] = list(numbers[anchor])
         return rewrite
 
