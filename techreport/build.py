@@ -211,9 +211,7 @@ def sphinx(target: str) -> Path:
         if target == "pdf" and (stage / spec["built"]).exists():
             from .pdf import errors
 
-            detail = f"
-LaTeX says:
-{errors(stage / spec['built'])}"
+            detail = f"\nLaTeX says:\n{errors(stage / spec['built'])}"
         # Forget the environment so the next build re-reads every page and reports again.
         shutil.rmtree(stage, ignore_errors=True)
         raise BuildError(f"the {spec['builder']} build failed (see the messages above); "
