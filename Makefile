@@ -13,7 +13,8 @@ book: $(READY)            ## execute changed notebooks, build _build/html
 test: $(READY)            ## the whole suite: data, bad inputs, nbval, build checks
 	$(PY) -m pytest
 
-pdf: $(READY)             ## the A4 PDF edition into _build/pdf/
+pdf: $(READY)             ## the A4 PDF edition into _build/pdf/ (installs TeX if it can)
+	tools/install-tex.sh
 	$(PY) -m techreport.build pdf
 
 bench: $(READY)           ## measure build times and page weight (a benchmark, not a test)

@@ -38,7 +38,7 @@ BUILD = ROOT / "_build"
 STATE = BUILD / "state.json"
 PACKAGE = Path(__file__).resolve().parent
 # Modules that shape notebook outputs (the build and the Sphinx extension do not).
-NOT_NOTEBOOK_INPUTS = {"build.py", "sphinx_ext.py", "bench.py"}
+NOT_NOTEBOOK_INPUTS = {"build.py", "sphinx_ext.py", "bench.py", "pdf.py"}
 SOURCE_GLOBS = ["_config.yml", "_toc.yml", "*.md", "book/**/*.md", "book/**/*.ipynb", "data/*",
                 "techreport/*.py", "requirements.txt"]
 TARGETS = {
@@ -197,14 +197,25 @@ def sphinx(target: str) -> Path:
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(stage),
            "--builder", spec["builder"], "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
     say(f"sphinx: {spec['builder']} build (warnings are errors)")
+    env = tree_env()
+    detail = ""
+    if target == "pdf":
+        from .pdf import LATEX_ENV
+
+        env.update(LATEX_ENV)
+        env.pop("SOURCE_DATE_EPOCH", None)  # set by style.setup() in-process; the title page shows the build date
     # Jupyter Book's banner (stdout) points at the staging folder: shown only on failure.
-    result = subprocess.run(cmd, cwd=ROOT, env=tree_env(), stdout=subprocess.PIPE, text=True)
+    result = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     if result.returncode != 0:
         print(result.stdout, flush=True)
+        if target == "pdf" and (stage / spec["built"]).exists():
+            from .pdf import errors
+
+            detail = f"\nLaTeX says:\n{errors(stage / spec['built'])}"
         # Forget the environment so the next build re-reads every page and reports again.
         shutil.rmtree(stage, ignore_errors=True)
         raise BuildError(f"the {spec['builder']} build failed (see the messages above); "
-                         f"{spec['publish'].relative_to(ROOT)} was left as it was")
+                         f"{spec['publish'].relative_to(ROOT)} was left as it was{detail}")
     return stage / spec["built"]
 
 
@@ -258,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.target == "html":
         say(f"open {TARGETS['html']['publish'] / 'index.html'}")
+    else:
+        say(f"the PDF: {TARGETS['pdf']['publish'] / 'book.pdf'}")
     return 0
 
 

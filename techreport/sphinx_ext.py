@@ -6,6 +6,8 @@
 * Chinese search: Sphinx segments the text with jieba. A user dictionary generated from
   the data (every field marked ``"searchTerm": true`` in datapackage.json) keeps the
   book's terms whole, so 石墨烯 or 北斗 are single index entries.
+* The PDF edition (LaTeX builder only): no code cells (the web keeps its collapsible
+  code), and the front page becomes an unnumbered "关于本书" chapter after the contents.
 """
 
 from __future__ import annotations
@@ -70,6 +72,32 @@ def _config_inited(app, config):
     config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
 
 
+def _latex_builder_inited(app):
+    """LaTeX only: readers of the PDF see text, tables and figures, never code."""
+    if app.builder.format == "latex":
+        # Read by myst-nb's own builder-inited handler (priority 500), which runs after this.
+        app.config.nb_remove_code_source = True
+
+
+def _latex_front_matter(app, env):
+    """LaTeX only: the root page's title as an unnumbered chapter opening the front matter.
+
+    sphinx-jupyterbook-latex inlines the root page after the contents but drops its H1;
+    this puts it back (in the contents and the running head too).
+    """
+    if app.builder.format != "latex" or env.config.root_doc not in env.titles:
+        return
+    from sphinx.util.texescape import escape
+
+    title = escape(env.titles[env.config.root_doc].astext())
+    toc = app.builder.context.get("tableofcontents", r"\sphinxtableofcontents")
+    if r"\chapter*" not in toc:
+        app.builder.context["tableofcontents"] = (
+            f"{toc}\n\\chapter*{{{title}}}\\addcontentsline{{toc}}{{chapter}}{{{title}}}"
+            f"\\markboth{{{title}}}{{{title}}}\n"
+        )
+
+
 def setup(app):
     app.add_config_value("secnumber_offset", 0, "env")
     # Jupyter Book registers sphinx-external-toc's collector, which renumbers after Sphinx.
@@ -79,4 +107,6 @@ def setup(app):
         collector.assign_section_numbers = _offset_numbering(collector.assign_section_numbers)
         collector.assign_section_numbers.offset = True
     app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _latex_builder_inited, priority=400)
+    app.connect("env-updated", _latex_front_matter)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The TeX system that `make pdf` needs: XeLaTeX, latexmk, the Chinese support and the fonts
+# the PDF uses (Noto Serif/Sans CJK SC for Chinese, FreeSerif/FreeSans/FreeMono for Latin).
+# Fast and silent when all is there; installs with apt-get (as root or through sudo) on
+# Debian/Ubuntu; otherwise says what to install and fails.
+set -euo pipefail
+
+PACKAGES="texlive-xetex texlive-lang-chinese texlive-fonts-recommended latexmk fonts-noto-cjk fonts-freefont-otf"
+
+have_all() {
+    command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v fc-list >/dev/null || return 1
+    kpsewhich xeCJK.sty >/dev/null || return 1
+    local fonts
+    fonts="$(fc-list : family)"
+    for family in "Noto Serif CJK SC" "Noto Sans CJK SC" "Noto Sans Mono CJK SC" FreeSerif FreeSans FreeMono; do
+        grep -qF "$family" <<<"$fonts" || return 1
+    done
+}
+
+have_all && exit 0
+
+if command -v apt-get >/dev/null && [ -r /etc/debian_version ]; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"
+    else SUDO=none; fi
+    if [ "$SUDO" != none ]; then
+        echo "install-tex: installing $PACKAGES (about 240 MB to download)" >&2
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+        have_all && exit 0
+        echo "install-tex: installed, but something is still missing (see above)" >&2
+        exit 1
+    fi
+fi
+
+cat >&2 <<MSG
+make pdf needs XeLaTeX, latexmk, xeCJK and the Noto CJK / GNU FreeFont fonts, and could not
+install them here. On Debian or Ubuntu, as root:
+
+    apt-get install --no-install-recommends $PACKAGES
+
+Elsewhere install the equivalents (TeX Live with xetex, latexmk and xeCJK; the fonts
+"Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC", FreeSerif/FreeSans/FreeMono).
+MSG
+exit 1
