@@ -63,6 +63,14 @@ def test_indicators_cover_each_section_and_keep_qualifiers():
     assert fmt_row(ind.loc["aero_beidou_country_rank"]) == "第3个"
 
 
+def test_printed_precision_never_changes_a_value():
+    """``decimals`` only keeps the report's precision (3.0T): formatting must not round a value."""
+    ind = load_table("indicators")
+    for _, row in ind.iterrows():
+        shown = f"{row['value']:.{row['decimals']}f}"
+        assert float(shown) == row["value"], f"{row['id']}: {row['value']} would be shown as {shown}"
+
+
 def _source_numbers() -> set[str]:
     """Every Arabic number printed in the source chapter (section headings excluded)."""
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(SEED.glob("*.txt")))
