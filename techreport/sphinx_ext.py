@@ -105,13 +105,15 @@ WEB_DROP = {
 WEB_DROP_INLINE = ("THEBE_JS_URL",)
 # Assets needed only when a page uses them: (files, inline-script marker, what in the body needs them)
 WEB_ON_DEMAND = [
-    ({"togglebutton.js", "togglebutton.css"}, ("toggleHint", "togglebuttonSelector"),
+    ({"togglebutton.js", "togglebutton.css"}, ("toggleHint", "togglebuttonSelector", "toggleOpenOnPrint"),
      re.compile(r'class="[^"]*\b(toggle|dropdown)\b(?![-_])')),
     ({"design-tabs.js", "sphinx-design.min.css"}, (), re.compile(r'class="[^"]*\bsd-')),
 ]
 # Search scripts: the search page only (the theme loads them on every page for a
 # search-as-you-type box this book does not enable; the index grows with every page).
 WEB_SEARCH_ONLY = {"searchtools.js", "language_data.js", "searchindex.js", "search-zh.js"}
+WEB_DEFER = {"doctools.js", "sphinx_highlight.js", "translations.js", "sphinx-book-theme.js",
+             "togglebutton.js", "design-tabs.js"}
 DESCRIPTION_CHARS = 110
 
 
@@ -127,6 +129,8 @@ def _keep_asset(asset, body: str, pagename: str) -> bool:
     name, inline = _asset_name(asset), _asset_body(asset)
     if name in WEB_DROP or any(marker in inline for marker in WEB_DROP_INLINE):
         return False
+    if inline.startswith("DOCUMENTATION_OPTIONS.pagename") and inline != f"DOCUMENTATION_OPTIONS.pagename = '{pagename}';":
+        return False  # the theme appends one per page to a shared list: keep this page's own
     if name in WEB_SEARCH_ONLY and pagename != "search":
         return False
     for files, markers, used in WEB_ON_DEMAND:
@@ -205,7 +209,26 @@ def _web_page_context(app, pagename, templatename, context, doctree):
     body = context.get("body", "")
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key] = [a for a in context[key] if _keep_asset(a, body, pagename)]
+            # Extensions that call app.add_js_file() per page append to the builder's shared
+            # list, so an inline script can repeat (THEBE_JS_URL was declared twice): dedupe.
+            seen, kept = set(), []
+            for asset in context[key]:
+                ident = (_asset_name(asset), _asset_body(asset))
+                if ident not in seen and _keep_asset(asset, body, pagename):
+                    seen.add(ident)
+                    kept.append(asset)
+            context[key] = kept
+    if pagename != "search":
+        # Off the search page nothing runs these before the page is parsed: defer them so
+        # they stop blocking the first paint (order is kept; documentation_options.js
+        # stays synchronous because inline scripts assign to DOCUMENTATION_OPTIONS). The
+        # search page's searchtools.js calls doctools' _ready() at once, so it keeps them.
+        from sphinx.builders.html._assets import _JavaScript
+
+        context["script_files"] = [
+            _JavaScript(a.filename, priority=a.priority, **{**a.attributes, "defer": "defer"})
+            if _asset_name(a) in WEB_DEFER and isinstance(a, _JavaScript) else a  # copies: shared objects
+            for a in context.get("script_files", [])]
     if pagename == "search":
         # Before searchtools.js (which keeps a splitQuery already defined): the query splitter.
         from sphinx.builders.html._assets import _JavaScript
@@ -219,6 +242,9 @@ def _web_page_context(app, pagename, templatename, context, doctree):
 
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{escape(description)}" />'
     if body:
+        # myst-nb labels each code fold "Toggle hidden content" (English) over its visible
+        # Chinese text; the visible text is the better accessible name (WCAG 2.5.3).
+        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
         context["body"] = _lazy_images(app, doctree, body)
 
 
@@ -303,6 +329,6 @@ def _web_outdated(app, env, added, changed, removed):
 def setup_web(app) -> None:
     app.connect("config-inited", _web_config_inited)
     app.connect("env-get-outdated", _web_outdated)
-    app.connect("html-page-context", _web_page_context)
+    app.connect("html-page-context", _web_page_context, priority=900)  # after the theme's own
     app.connect("build-finished", _web_build_finished)
     app.add_css_file("web/web.css", priority=900)

@@ -204,6 +204,29 @@ def measure_pages(site_dir, pages: list[str] | None = None) -> list[dict]:
     return results
 
 
+def lighthouse(url: str, binary: str = "lighthouse") -> dict[str, int]:
+    """Lighthouse's mobile scores (0-100) for ``url``: a benchmark, never a test.
+
+    ``binary`` is an installed ``lighthouse`` (npm ``lighthouse@12.2.3`` runs on Node 20);
+    it drives /usr/bin/chromium through CHROME_PATH.
+    """
+    import json
+    import subprocess
+
+    flags = " ".join(CHROMIUM_ARGS)
+    result = subprocess.run(
+        [binary, url, "--quiet", "--output=json", "--output-path=stdout", f"--chrome-flags={flags}",
+         "--only-categories=performance,accessibility,best-practices,seo"],
+        capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"lighthouse failed on {url}: {result.stderr[-2000:]}")
+    report = json.loads(result.stdout)
+    scores = {k: round((v["score"] or 0) * 100) for k, v in report["categories"].items()}
+    failed = sorted(a["id"] for a in report["audits"].values()
+                    if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary")
+    return {**scores, "failed_audits": failed}
+
+
 def format_table(rows: list[dict]) -> str:
     """A plain-text table of :func:`measure_pages` results."""
     lines = [f"{'page':<40} {'req':>4} {'raw KB':>8} {'gzip KB':>8} {'code gz KB':>10} {'img KB':>7} offsite"]
