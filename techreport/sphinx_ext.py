@@ -154,6 +154,7 @@ def page_description(doctree, fallback: str) -> str:
                     break
                 parent = parent.parent
             text = re.sub(r"\s+", " ", para.astext()).strip()
+            text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", text)  # line breaks in Chinese
             if not inside and len(text) >= 20:
                 return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 1] + "…"
     return fallback
