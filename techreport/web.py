@@ -28,8 +28,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 # Budget per page: HTML + CSS + JS gzipped (figures not counted). The stock Jupyter Book 1
-# page weighs about 0.87 MB gzipped; this book's pages stay under a sixth of that.
-BUDGET_GZIP_BYTES = 140_000
+# page weighs about 0.87 MB gzipped; this book's stay under 150 kB: ~120 kB is the theme
+# (its CSS alone is 66 kB), the rest leaves room for the page itself and the growing nav.
+BUDGET_GZIP_BYTES = 150_000
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 CODE_KINDS = {"document", "stylesheet", "script", "font", "xhr", "fetch"}
 
