@@ -38,9 +38,9 @@ BUILD = ROOT / "_build"
 STATE = BUILD / "state.json"
 PACKAGE = Path(__file__).resolve().parent
 # Modules that shape notebook outputs (the build and the Sphinx extension do not).
-NOT_NOTEBOOK_INPUTS = {"build.py", "sphinx_ext.py", "bench.py", "pdf.py"}
+NOT_NOTEBOOK_INPUTS = {"build.py", "sphinx_ext.py", "bench.py", "pdf.py", "web.py"}
 SOURCE_GLOBS = ["_config.yml", "_toc.yml", "*.md", "book/**/*.md", "book/**/*.ipynb", "data/*",
-                "techreport/*.py", "requirements.txt"]
+                "techreport/*.py", "requirements.txt", "tools/web/**/*", "tools/latex/*"]
 TARGETS = {
     "html": {"builder": "html", "stage": BUILD / "stage-html", "built": "_build/html", "publish": BUILD / "html"},
     "pdf": {"builder": "pdflatex", "stage": BUILD / "stage-pdf", "built": "_build/latex", "publish": BUILD / "pdf"},

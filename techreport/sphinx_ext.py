@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .data import load_table, package
 
+
 def _shift(numbers: dict, by: int) -> None:
     for doc in numbers.values():
         for anchor, secnum in doc.items():
@@ -109,4 +110,257 @@ def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _latex_builder_inited, priority=400)
     app.connect("env-updated", _latex_front_matter)
+    setup_web(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --------------------------------------------------------------------------------------
+# Web edition (issue 7): light pages, no request to any other host, Chinese search that
+# finds unsegmented queries, a meta description per page, lazy figures with their size.
+# Vendored files live in tools/web/ (static/web/ is copied to _static/web/, templates/
+# overrides two theme templates); nothing goes in a source _static/ folder, which Jupyter
+# Book would add to every page. techreport/web.py measures the result; tests/test_web.py
+# holds every page to it.
+# --------------------------------------------------------------------------------------
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "tools" / "web"
+
+# Assets Jupyter Book's extensions add to every page that this book does not use.
+WEB_DROP = {
+    # thebe is off (launch_buttons.thebe: false) yet sphinx-thebe still adds its files and,
+    # twice, an inline script declaring THEBE_JS_URL (a CDN URL): a console error per page.
+    "sphinx-thebe.js", "sphinx-thebe.css",
+    # copy buttons on code that is folded away; readers can still select the code.
+    "copybutton.js", "copybutton.css", "clipboard.min.js",
+}
+WEB_DROP_INLINE = ("THEBE_JS_URL",)
+# Assets needed only when a page uses them: (files, inline-script marker, what in the body needs them)
+WEB_ON_DEMAND = [
+    ({"togglebutton.js", "togglebutton.css"}, ("toggleHint", "togglebuttonSelector", "toggleOpenOnPrint"),
+     re.compile(r'class="[^"]*\b(toggle|dropdown)\b(?![-_])')),
+    ({"design-tabs.js", "sphinx-design.min.css"}, (), re.compile(r'class="[^"]*\bsd-')),
+]
+# Search scripts: the search page only (the theme loads them on every page for a
+# search-as-you-type box this book does not enable; the index grows with every page).
+WEB_SEARCH_ONLY = {"searchtools.js", "language_data.js", "searchindex.js", "search-zh.js"}
+WEB_DEFER = {"doctools.js", "sphinx_highlight.js", "translations.js", "sphinx-book-theme.js",
+             "togglebutton.js", "design-tabs.js"}
+DESCRIPTION_CHARS = 110
+
+
+def _asset_name(asset) -> str:
+    return Path(str(getattr(asset, "filename", asset) or "").split("?")[0]).name
+
+
+def _asset_body(asset) -> str:
+    return str(getattr(asset, "attributes", {}).get("body", ""))
+
+
+def _keep_asset(asset, body: str, pagename: str) -> bool:
+    name, inline = _asset_name(asset), _asset_body(asset)
+    if name in WEB_DROP or any(marker in inline for marker in WEB_DROP_INLINE):
+        return False
+    if inline.startswith("DOCUMENTATION_OPTIONS.pagename") and inline != f"DOCUMENTATION_OPTIONS.pagename = '{pagename}';":
+        return False  # the theme appends one per page to a shared list: keep this page's own
+    if name in WEB_SEARCH_ONLY and pagename != "search":
+        return False
+    for files, markers, used in WEB_ON_DEMAND:
+        if name in files or (inline and any(m in inline for m in markers)):
+            return bool(used.search(body))
+    return True
+
+
+def page_description(doctree, fallback: str) -> str:
+    """The page's lead: its first paragraph of prose (not a caption, table, or code)."""
+    from docutils import nodes
+
+    if doctree is not None:
+        skip = (nodes.figure, nodes.table, nodes.admonition, nodes.caption, nodes.literal_block,
+                nodes.container, nodes.sidebar, nodes.topic)
+        for para in doctree.findall(nodes.paragraph):
+            parent, inside = para.parent, False
+            while parent is not None:
+                if isinstance(parent, skip):
+                    inside = True
+                    break
+                parent = parent.parent
+            text = re.sub(r"\s+", " ", para.astext()).strip()
+            text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", text)  # line breaks in Chinese
+            if not inside and len(text) >= 20:
+                return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 1] + "…"
+    return fallback
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    """CSS pixels of an SVG (pt -> px) or PNG (halved: figures are saved for 2x screens)."""
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError:
+        return None
+    if head.startswith(b"\x89PNG"):
+        w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        return w // 2, h // 2
+    match = re.search(rb'<svg[^>]*?width="([\d.]+)(pt|px)?"[^>]*?height="([\d.]+)(pt|px)?"', head)
+    if not match:
+        return None
+    scale = 4 / 3 if match.group(2) == b"pt" else 1
+    return round(float(match.group(1)) * scale), round(float(match.group(3)) * scale)
+
+
+def _lazy_images(app, doctree, body: str) -> str:
+    """Every <img>: loading="lazy", decoding="async" and its width/height (no layout shift)."""
+    from docutils import nodes
+
+    sizes = {}
+    if doctree is not None:
+        for img in doctree.findall(nodes.image):
+            # By now Sphinx has pointed "uri" at _images/; the source is the candidate.
+            source = Path(app.srcdir) / img.get("candidates", {}).get("*", img["uri"])
+            size = _image_size(source) if source.suffix in (".svg", ".png") else None
+            if size:
+                sizes[Path(img["uri"]).name] = size
+
+    def tag(match):
+        html = match.group(0)
+        src = re.search(r'src="([^"]+)"', html)
+        extra = ""
+        if "loading=" not in html:
+            extra += ' loading="lazy" decoding="async"'
+        size = sizes.get(Path(src.group(1)).name) if src else None
+        if size and "width=" not in html:
+            extra += f' width="{size[0]}" height="{size[1]}"'
+        return html[:4] + extra + html[4:]
+
+    return re.sub(r"<img\b[^>]*>", tag, body)
+
+
+def _web_page_context(app, pagename, templatename, context, doctree):
+    """Trim each page's assets to what it uses; add its description; lazy figures."""
+    if app.builder.format != "html":
+        return
+    body = context.get("body", "")
+    for key in ("script_files", "css_files"):
+        if key in context:
+            # Extensions that call app.add_js_file() per page append to the builder's shared
+            # list, so an inline script can repeat (THEBE_JS_URL was declared twice): dedupe.
+            seen, kept = set(), []
+            for asset in context[key]:
+                ident = (_asset_name(asset), _asset_body(asset))
+                if ident not in seen and _keep_asset(asset, body, pagename):
+                    seen.add(ident)
+                    kept.append(asset)
+            context[key] = kept
+    if pagename != "search":
+        # Off the search page nothing runs these before the page is parsed: defer them so
+        # they stop blocking the first paint (order is kept; documentation_options.js
+        # stays synchronous because inline scripts assign to DOCUMENTATION_OPTIONS). The
+        # search page's searchtools.js calls doctools' _ready() at once, so it keeps them.
+        from sphinx.builders.html._assets import _JavaScript
+
+        context["script_files"] = [
+            _JavaScript(a.filename, priority=a.priority, **{**a.attributes, "defer": "defer"})
+            if _asset_name(a) in WEB_DEFER and isinstance(a, _JavaScript) else a  # copies: shared objects
+            for a in context.get("script_files", [])]
+    if pagename == "search":
+        # Before searchtools.js (which keeps a splitQuery already defined): the query splitter.
+        from sphinx.builders.html._assets import _JavaScript
+
+        context["script_files"].append(_JavaScript("_static/web/search-zh.js"))
+    title = re.sub(r"<[^>]+>", "", context.get("title", "")).strip()
+    book = app.config.html_title or app.config.project
+    fallback = {"search": f"在《{book}》中搜索", "genindex": f"《{book}》索引"}.get(pagename, f"{title}：{book}")
+    description = page_description(doctree, fallback)
+    from html import escape
+
+    context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{escape(description)}" />'
+    if body:
+        # myst-nb labels each code fold "Toggle hidden content" (English) over its visible
+        # Chinese text; the visible text is the better accessible name (WCAG 2.5.3).
+        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+        context["body"] = _lazy_images(app, doctree, body)
+
+
+# Icons the theme's CSS draws in pseudo-elements with the icon font (web.css masks them).
+PSEUDO_ICONS = {"download", "circle-info", "arrow-up-right-from-square", "angle-right", "angle-down"}
+
+
+def icon_css(names: set[str], fontawesome_js: Path) -> str:
+    """CSS masks for the Font Awesome icons the pages use, cut from the theme's own copy.
+
+    pydata-sphinx-theme draws its icons with a 1.5 MB fontawesome.js on every page (or a
+    156 kB icon font); the pages use about fifteen icons. Each becomes a variable
+    ``--web-icon-NAME`` holding its SVG path (Font Awesome Free icons, CC BY 4.0) and a
+    rule ``.fa-NAME`` that web.css paints as a mask in ``currentColor``.
+    """
+    source = fontawesome_js.read_text(encoding="utf-8")
+    variables, rules = [], []
+    for name in sorted(names):
+        pattern = r'(?:"%s"|[{,]%s):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]' % (re.escape(name), re.escape(name))
+        match = re.search(pattern, source)
+        if not match:
+            continue
+        width, height, path = match.groups()
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
+        variables.append(f"--web-icon-{name}:url(\"data:image/svg+xml,{svg.replace('#', '%23')}\");")
+        rules.append(f".fa-{name}{{--web-icon:var(--web-icon-{name});--web-icon-width:{int(width) / int(height):.4g}em}}")
+    return ":root{" + "".join(variables) + "}\n" + "\n".join(rules) + "\n"
+
+
+def _web_build_finished(app, exception):
+    """Write _static/web/web.css: the hand-written rules plus the icons the pages use."""
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    names = set()
+    for page in out.rglob("*.html"):
+        if "_static" in page.relative_to(out).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', text):
+            names.update(c[3:] for c in classes.split() if c.startswith("fa-"))
+        if re.search(r"https?://[^\"'\s]*mathjax", text, re.I):
+            # Sphinx adds MathJax from a CDN to pages with math; readers in mainland China
+            # would wait for it. Vendor MathJax 3 into tools/web/static/web/mathjax and set
+            # mathjax_path to it (see _web_config_inited) before a page uses math.
+            raise RuntimeError(f"{page.relative_to(out)} loads MathJax from another host")
+    names = (names - {"solid", "regular", "brands", "lg", "fw", "xs", "sm", "xl", "2x"}) | PSEUDO_ICONS
+    import pydata_sphinx_theme
+
+    fontawesome = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts" / "fontawesome.js"
+    css = (WEB_DIR / "web.css").read_text(encoding="utf-8") + icon_css(names, fontawesome)
+    target = out / "_static" / "web" / "web.css"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_text(encoding="utf-8") != css:
+        target.write_text(css, encoding="utf-8")
+
+
+def _web_config_inited(app, config):
+    """Theme templates without the CDN-era extras; our static files; no empty index page."""
+    config.templates_path = [str(WEB_DIR / "templates"), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(WEB_DIR / "static")]
+    if (WEB_DIR / "static" / "web" / "mathjax" / "tex-chtml.js").exists():
+        config.mathjax_path = "web/mathjax/tex-chtml.js"  # relative to _static
+
+
+def _web_fingerprint() -> str:
+    import hashlib
+
+    files = [Path(__file__), *sorted(p for p in WEB_DIR.rglob("*") if p.is_file())]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
+
+
+def _web_outdated(app, env, added, changed, removed):
+    """Rewrite every page when this extension or tools/web/ changed (Sphinx would not)."""
+    fingerprint = _web_fingerprint()
+    if getattr(env, "techreport_web", None) != fingerprint:
+        env.techreport_web = fingerprint
+        return sorted(env.found_docs - set(added) - set(changed))
+    return []
+
+
+def setup_web(app) -> None:
+    app.connect("config-inited", _web_config_inited)
+    app.connect("env-get-outdated", _web_outdated)
+    app.connect("html-page-context", _web_page_context, priority=900)  # after the theme's own
+    app.connect("build-finished", _web_build_finished)
+    app.add_css_file("web/web.css", priority=900)

