@@ -5,13 +5,17 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.ready
 
-.PHONY: book test pdf bench clean
+.PHONY: book test pdf bench clean system
 
 book: $(READY)            ## execute changed notebooks, build _build/html
 	$(PY) -m techreport.build html
 
-test: $(READY)            ## the whole suite: data, bad inputs, nbval, build checks
+test: $(READY) system     ## the whole suite: data, bad inputs, nbval, build, PDF and browser checks
 	$(PY) -m pytest
+
+system:                   ## system packages for the PDF and the browser tests (no-op when present)
+	tools/install-tex.sh
+	tools/install-browser.sh
 
 pdf: $(READY)             ## the A4 PDF edition into _build/pdf/ (installs TeX if it can)
 	tools/install-tex.sh

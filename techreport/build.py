@@ -190,10 +190,26 @@ def execute_stale(notebooks: list[Path], state: dict, force: bool, jobs: int) ->
     return len(stale)
 
 
-def sphinx(target: str) -> Path:
-    """Build into the staging folder with warnings as errors; return the built folder."""
+def structure(files: list[Path]) -> str:
+    """What decides which pages exist: config, toc and the list of page files."""
+    shape = [p for p in files if p.name in {"_config.yml", "_toc.yml"}]
+    names = "\n".join(str(p.relative_to(ROOT)) for p in files)
+    return sha256(names.encode(), *(p.read_bytes() for p in shape))
+
+
+def sphinx(target: str, state: dict, files: list[Path]) -> Path:
+    """Build into the staging folder with warnings as errors; return the built folder.
+
+    Sphinx never deletes the output of a page that no longer exists, so the staging
+    folder starts afresh whenever the book's structure changed; otherwise it builds
+    incrementally.
+    """
     spec = TARGETS[target]
     stage = spec["stage"]
+    shape = structure(files)
+    if state.get(f"structure-{target}") != shape:
+        shutil.rmtree(stage, ignore_errors=True)
+        state[f"structure-{target}"] = shape
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(stage),
            "--builder", spec["builder"], "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
     say(f"sphinx: {spec['builder']} build (warnings are errors)")
@@ -244,13 +260,13 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None) ->
         return 0
     validate_data()
     executed = execute_stale(toc_notebooks(), state, force, jobs or os.cpu_count() or 1)
-    built = sphinx(target)
+    built = sphinx(target, state, files)
     if target == "pdf":
         from .pdf import finish
 
         built = finish(built)
     publish(built, spec["publish"])
-    state = read_state() | {f"published-{target}": fingerprint(source_files())}
+    state[f"published-{target}"] = fingerprint(source_files())  # notebooks were executed in place
     write_state(state)
     say(f"done in {time.perf_counter() - started:.1f} s ({executed} notebook(s) executed)")
     return 0

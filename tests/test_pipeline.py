@@ -108,6 +108,21 @@ def test_a_helper_package_change_re_executes_every_notebook(repo):
     assert result.returncode == 0 and sorted(executed(result)) == sorted(state["notebooks"])
 
 
+def test_a_page_removed_from_the_book_leaves_the_site(repo):
+    toc = repo / "_toc.yml"
+    original = toc.read_text(encoding="utf-8")
+    (repo / "book" / "extra.md").write_text("# 临时页面\n\n用于测试。\n", encoding="utf-8")
+    toc.write_text(original + "  - caption: 附录\n    chapters:\n      - file: book/extra\n", encoding="utf-8")
+    assert run_build(repo).returncode == 0
+    page = repo / "_build" / "html" / "book" / "extra.html"
+    assert page.exists()
+    toc.write_text(original, encoding="utf-8")
+    (repo / "book" / "extra.md").unlink()
+    result = run_build(repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not page.exists(), "Sphinx's incremental build would keep the page of a removed source"
+
+
 def test_bad_data_fails_and_leaves_the_site_as_it_was(repo):
     before = site_hash(repo)
     edit(repo / "data" / "indicators.csv", ",2000,", ",2千,")

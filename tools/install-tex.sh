@@ -5,10 +5,11 @@
 # Debian/Ubuntu; otherwise says what to install and fails.
 set -euo pipefail
 
-PACKAGES="texlive-xetex texlive-lang-chinese texlive-fonts-recommended latexmk fonts-noto-cjk fonts-freefont-otf"
+PACKAGES="texlive-xetex texlive-lang-chinese texlive-fonts-recommended latexmk fonts-noto-cjk fonts-freefont-otf poppler-utils"
 
 have_all() {
     command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v fc-list >/dev/null || return 1
+    command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || return 1  # the PDF tests
     kpsewhich xeCJK.sty >/dev/null || return 1
     local fonts
     fonts="$(fc-list : family)"
