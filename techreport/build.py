@@ -25,12 +25,14 @@ import argparse
 import hashlib
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,8 +139,37 @@ class BuildError(RuntimeError):
     pass
 
 
-def execute(path: Path) -> tuple[list[str], float]:
-    """Run a notebook in place; return the data files it read and the seconds it took."""
+# Run in a reused kernel before each notebook: what a new kernel would give it.
+PREAMBLE = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _os, sys as _sys
+if "matplotlib" in _sys.modules:
+    import matplotlib.pyplot as _plt
+    _plt.close("all")
+    _plt.rcdefaults()
+_os.chdir({folder!r})
+_os.environ[{env!r}] = {reads!r}
+del _os, _sys
+"""
+
+
+def number_as_a_new_kernel(nb) -> None:
+    """Execution counts 1, 2, ... as a new kernel gives them (the reused one counts on)."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.execution_count is not None]
+    for number, cell in enumerate(cells, start=1):
+        cell.execution_count = number
+        for output in cell.outputs:
+            if "execution_count" in output:
+                output["execution_count"] = number
+
+
+def execute(path: Path, km) -> tuple[list[str], float]:
+    """Run a notebook in place in kernel ``km``; return the data files it read and its seconds.
+
+    The kernel is reused across notebooks (imports and the CJK font are loaded once per
+    worker), with a fresh namespace, folder and execution count for each. nbval runs every
+    notebook in a new kernel, so a notebook that leaned on another's state would fail there.
+    """
     import nbclient
     import nbformat
     from nbclient.exceptions import CellExecutionError
@@ -148,14 +179,21 @@ def execute(path: Path) -> tuple[list[str], float]:
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     with tempfile.NamedTemporaryFile("r", suffix=".reads", encoding="utf-8") as reads:
-        client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
-                                         record_timing=False, extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        nb.cells.insert(0, nbformat.v4.new_code_cell(PREAMBLE.format(folder=str(path.parent), env=READS_ENV,
+                                                                     reads=reads.name)))
+        client = nbclient.NotebookClient(nb, km=km, timeout=600, allow_errors=False, record_timing=False,
+                                         extra_arguments=["--IPKernelApp.log_level=ERROR"],
                                          resources={"metadata": {"path": str(path.parent)}})
         try:
-            client.execute(env=tree_env(**{READS_ENV: reads.name, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}))
+            client.execute(env=tree_env(PYDEVD_DISABLE_FILE_VALIDATION="1"))
         except CellExecutionError as exc:
             raise BuildError(f"{path.relative_to(ROOT)} raised an exception; its stored outputs were kept "
                              f"and nothing was published:\n{exc}") from None
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+        nb.cells.pop(0)
+        number_as_a_new_kernel(nb)
         files = sorted({line.strip() for line in reads.read().splitlines() if line.strip()})
     text = nbformat.writes(nb) + "\n"
     if path.read_text(encoding="utf-8") != text:
@@ -175,18 +213,43 @@ def execute_stale(notebooks: list[Path], state: dict, force: bool, jobs: int) ->
     if not stale:
         say(f"notebooks: all {len(notebooks)} up to date")
         return 0
-    say(f"notebooks: executing {len(stale)} of {len(notebooks)} on {min(jobs, len(stale))} worker(s)")
-    done = 0
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute, path): path for path in stale}
-        for future in as_completed(futures):
-            path = futures[future]
-            rel = str(path.relative_to(ROOT))
-            reads, seconds = future.result()  # a BuildError propagates; the pool finishes the rest
-            done += 1
-            records[rel] = {"reads": reads, "key": notebook_key(path, reads, package)}
-            write_state(state)
-            say(f"  [{done}/{len(stale)}] {rel}  {seconds:.1f} s  ({len(stale) - done} left)")
+    workers = min(jobs, len(stale))
+    say(f"notebooks: executing {len(stale)} of {len(notebooks)} on {workers} worker(s)")
+    todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    for path in stale:
+        todo.put(path)
+    lock, failed, done = threading.Lock(), threading.Event(), []
+
+    def worker() -> None:
+        """One kernel per worker thread (and so per event loop), shut down at the end."""
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        km = AsyncKernelManager(kernel_name="python3")
+        try:
+            while not failed.is_set():
+                try:
+                    path = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    reads, seconds = execute(path, km)
+                except BaseException:
+                    failed.set()
+                    raise
+                rel = str(path.relative_to(ROOT))
+                with lock:
+                    done.append(rel)
+                    records[rel] = {"reads": reads, "key": notebook_key(path, reads, package)}
+                    write_state(state)
+                    say(f"  [{len(done)}/{len(stale)}] {rel}  {seconds:.1f} s  ({len(stale) - len(done)} left)")
+        finally:
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(worker) for _ in range(workers)]:
+            future.result()  # a BuildError propagates once every worker has stopped
     return len(stale)
 
 
