@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import build_book
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -24,7 +23,5 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The HTML book, built by the project's own build (a no-op when nothing changed)."""
-    result = subprocess.run([sys.executable, "-m", "techreport.build", "html"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, f"the book did not build:\n{result.stdout}\n{result.stderr}"
+    build_book("html")
     return ROOT / "_build" / "html"

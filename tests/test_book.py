@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import notebook_text
 
 from techreport.build import toc_notebooks
 
@@ -49,6 +50,19 @@ def test_prose_types_no_number_that_the_data_holds(nb):
         typed = set(re.findall(r"\d+(?:\.\d+)?", text)) & values
         typed -= {"2020"}  # the report's year
         assert not typed, f"{nb.name}: numbers typed by hand in prose: {sorted(typed)}"
+
+
+def test_every_figure_and_table_is_named_once_cited_and_described():
+    names = []
+    for nb in NOTEBOOKS:
+        text = notebook_text(nb)
+        page = re.findall(r":name: ((?:fig|tbl)-[a-z0-9-]+)", text)
+        names += page
+        for name in page:
+            assert f"{{numref}}`{name}`" in text, f"{nb.name}: {name} is never cited in its page"
+        for alt in re.findall(r":alt: ([^\n]+)", text):
+            assert re.search(r"[\u4e00-\u9fff]", alt), f"{nb.name}: alt text not in Chinese: {alt}"
+    assert len(names) == len(set(names)), "a figure or table name is used twice"
 
 
 def test_html_book_numbers_the_chapter_as_the_report(site):

@@ -12,10 +12,9 @@ import json
 import re
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from helpers import build_book
 import yaml
 
 from techreport import build
@@ -42,9 +41,7 @@ def _build(target: str) -> None:
         state = build.read_state()
         state.pop("published-pdf", None)
         build.write_state(state)
-    result = subprocess.run([sys.executable, "-m", "techreport.build", target], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, f"{target} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    build_book(target)
 
 
 @pytest.fixture(scope="session")

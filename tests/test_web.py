@@ -11,8 +11,6 @@ queries typed without spaces.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,14 +31,6 @@ SEARCHES = [
     ("人工智能", "book/overview.html"),
     ("关于本书", "index.html"),
 ]
-
-
-@pytest.fixture(scope="session")
-def site() -> Path:
-    result = subprocess.run([sys.executable, "-m", "techreport.build", "html"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return SITE
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,31 @@
+"""Helpers shared by the test modules (imported as ``helpers``: tests/ is on sys.path)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def notebook_text(path: Path) -> str:
+    """A page as stored: its markdown cells and the text of every output (glue payloads too)."""
+    parts = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            parts.append("".join(cell["source"]))
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")))
+            for value in out.get("data", {}).values():
+                parts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list)
+                             else json.dumps(value, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def build_book(target: str = "html") -> None:
+    """Run the project's own build (a no-op when nothing changed); fail with its output."""
+    result = subprocess.run([sys.executable, "-m", "techreport.build", target], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"the {target} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
