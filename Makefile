@@ -8,7 +8,7 @@ READY  := $(VENV)/.ready
 .PHONY: book test pdf bench clean system
 
 book: $(READY)            ## execute changed notebooks, build _build/html
-	$(PY) -m techreport.build html
+	$(PY) -m bookbuild html
 
 test: $(READY) system     ## the whole suite: data, bad inputs, nbval, build, PDF and browser checks
 	$(PY) -m pytest
@@ -19,10 +19,10 @@ system:                   ## system packages for the PDF and the browser tests (
 
 pdf: $(READY)             ## the A4 PDF edition into _build/pdf/ (installs TeX if it can)
 	tools/install-tex.sh
-	$(PY) -m techreport.build pdf
+	$(PY) -m bookbuild pdf
 
 bench: $(READY)           ## measure build times and page weight (a benchmark, not a test)
-	$(PY) -m techreport.bench
+	$(PY) -m measure
 
 clean:                    ## remove build outputs (keeps .venv)
 	rm -rf _build

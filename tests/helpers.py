@@ -26,6 +26,6 @@ def notebook_text(path: Path) -> str:
 
 def build_book(target: str = "html") -> None:
     """Run the project's own build (a no-op when nothing changed); fail with its output."""
-    result = subprocess.run([sys.executable, "-m", "techreport.build", target], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "bookbuild", target], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, f"the {target} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

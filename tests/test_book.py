@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import notebook_text
 
-from techreport.build import toc_notebooks
+from bookbuild.build import toc_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = toc_notebooks()
@@ -90,7 +90,7 @@ def test_chinese_terms_are_whole_words_in_the_search_index(site, term):
 
 
 def test_the_user_dictionary_comes_from_the_data():
-    from techreport.sphinx_ext import search_terms
+    from bookbuild.sphinx.search import search_terms
 
     terms = search_terms()
     assert {"石墨烯", "集成电路", "北斗", "生物医药"} <= set(terms)

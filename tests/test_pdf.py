@@ -1,6 +1,6 @@
 """The PDF edition (`make pdf`): it builds, and it holds what the HTML book holds.
 
-Builds once per session through the normal pipeline (``python -m techreport.build pdf``,
+Builds once per session through the normal pipeline (``python -m bookbuild pdf``,
 published to _build/pdf/). Needs TeX (tools/install-tex.sh); skipped, saying so, where
 xelatex is absent. Everything is read from the book as it is (the TOC, the pages, the data),
 so new pages, tables and figures are checked without editing this file.
@@ -17,9 +17,9 @@ import pytest
 from helpers import build_book
 import yaml
 
-from techreport import build
+from bookbuild import build
 from techreport.data import load_table
-from techreport.pdf import LOG, PDF, problems, read_log
+from bookbuild.pdf import LOG, PDF, problems, read_log
 from techreport.present import fmt_row
 
 ROOT = build.ROOT

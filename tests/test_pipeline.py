@@ -19,7 +19,7 @@ IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pyte
 
 
 def run_build(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "techreport.build", "html", *args], cwd=repo,
+    return subprocess.run([sys.executable, "-m", "bookbuild", "html", *args], cwd=repo,
                           capture_output=True, text=True, timeout=900)
 
 

@@ -1,6 +1,6 @@
 """The web edition (issue 7): every page of the built site, opened in headless Chromium.
 
-The site is built once per session (``python -m techreport.build html``, a no-op when
+The site is built once per session (``python -m bookbuild html``, a no-op when
 nothing changed) and served on 127.0.0.1. Each page must make no request to another
 host, log no console error or warning, stay within the page-weight budget, give every
 image Chinese alt text, have a meta description and lang="zh-CN", and show no axe-core
@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 pytest.importorskip("playwright")
-from techreport import web  # noqa: E402
+from measure import web  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -194,7 +194,7 @@ def test_unsegmented_query_is_split_by_index_terms(base, chrome):
 
 
 def test_icon_css_cuts_paths_from_fontawesome(tmp_path):
-    from techreport.sphinx_ext import icon_css
+    from bookbuild.sphinx.web import icon_css
 
     js = tmp_path / "fa.js"
     js.write_text('var a={bars:[448,512,["navicon"],"f0c9","M0 96Z"],"arrow-up":[384,512,[],"f062","M1 2Z"]};')

@@ -1,6 +1,6 @@
 """The PDF edition: check what LaTeX made, keep the PDF and its log.
 
-``python -m techreport.build pdf`` (``make pdf``) runs Jupyter Book's LaTeX route
+``python -m bookbuild pdf`` (``make pdf``) runs Jupyter Book's LaTeX route
 (``--builder pdflatex``; xelatex, xeCJK, the preamble in ``tools/latex/``) into
 ``_build/stage-pdf`` and then calls :func:`finish`, which refuses a PDF a reader should not
 get: a LaTeX error, a character no font could draw, text pushed into the margin. What it
@@ -54,14 +54,12 @@ def errors(latex_dir: Path) -> str:
 
 def finish(built: Path) -> Path:
     """Check the LaTeX build in ``built``; return a folder holding book.pdf and book.log."""
-    from .build import BuildError
-
     pdf, log = built / PDF, built / LOG
     if not pdf.exists() or not log.exists():
-        raise BuildError(f"LaTeX made no {PDF} in {built}:\n{errors(built)}")
+        raise PdfError(f"LaTeX made no {PDF} in {built}:\n{errors(built)}")
     bad = problems(read_log(log))
     if bad:
-        raise BuildError("the PDF is not fit to publish (" + str(log) + "):\n  " + "\n  ".join(bad))
+        raise PdfError("the PDF is not fit to publish (" + str(log) + "):\n  " + "\n  ".join(bad))
     out = Path(tempfile.mkdtemp(prefix="pdf-", dir=built.parent))
     shutil.copy2(pdf, out / PDF)
     shutil.copy2(log, out / LOG)

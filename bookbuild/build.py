@@ -1,8 +1,8 @@
 """Build the book: never stale, only re-run what changed, never publish a broken site.
 
-    python -m techreport.build html     # what `make book` runs
-    python -m techreport.build pdf      # what `make pdf` runs
-    python -m techreport.build html --force   # re-execute every notebook
+    python -m bookbuild html     # what `make book` runs
+    python -m bookbuild pdf      # what `make pdf` runs
+    python -m bookbuild html --force   # re-execute every notebook
 
 How it works (see README, "How the build works"):
 
@@ -38,11 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
 STATE = BUILD / "state.json"
-PACKAGE = Path(__file__).resolve().parent
-# Modules that shape notebook outputs (the build and the Sphinx extension do not).
-NOT_NOTEBOOK_INPUTS = {"build.py", "sphinx_ext.py", "bench.py", "pdf.py", "web.py"}
+# What notebooks import: the only code that shapes their outputs (the build, the Sphinx
+# extension and the measurements live in other packages, so they never re-run a notebook).
+NOTEBOOK_PACKAGE = ROOT / "techreport"
 SOURCE_GLOBS = ["_config.yml", "_toc.yml", "*.md", "book/**/*.md", "book/**/*.ipynb", "data/*",
-                "techreport/*.py", "requirements.txt", "tools/web/**/*", "tools/latex/*"]
+                "techreport/*.py", "bookbuild/**/*.py", "requirements.txt", "tools/web/**/*", "tools/latex/*"]
 TARGETS = {
     "html": {"builder": "html", "stage": BUILD / "stage-html", "built": "_build/html", "publish": BUILD / "html"},
     "pdf": {"builder": "pdflatex", "stage": BUILD / "stage-pdf", "built": "_build/latex", "publish": BUILD / "pdf"},
@@ -110,7 +110,7 @@ def toc_notebooks() -> list[Path]:
 
 
 def package_digest() -> bytes:
-    files = sorted(p for p in PACKAGE.glob("*.py") if p.name not in NOT_NOTEBOOK_INPUTS)
+    files = sorted(NOTEBOOK_PACKAGE.glob("*.py"))
     return b"".join(p.name.encode() + p.read_bytes() for p in files) + (ROOT / "requirements.txt").read_bytes()
 
 
@@ -126,7 +126,7 @@ def notebook_key(path: Path, reads: list[str], package: bytes) -> str:
 
 
 def validate_data() -> None:
-    from .data import DataError, load_table, table_names
+    from techreport.data import DataError, load_table, table_names
 
     try:
         for name in table_names():
@@ -174,7 +174,7 @@ def execute(path: Path, km) -> tuple[list[str], float]:
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
-    from .data import READS_ENV
+    from techreport.data import READS_ENV
 
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
@@ -325,9 +325,12 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None) ->
     executed = execute_stale(toc_notebooks(), state, force, jobs or os.cpu_count() or 1)
     built = sphinx(target, state, files)
     if target == "pdf":
-        from .pdf import finish
+        from .pdf import PdfError, finish
 
-        built = finish(built)
+        try:
+            built = finish(built)
+        except PdfError as exc:
+            raise BuildError(str(exc)) from None
     publish(built, spec["publish"])
     state[f"published-{target}"] = fingerprint(source_files())  # notebooks were executed in place
     write_state(state)

@@ -1,6 +1,6 @@
 """Measure the built web edition the way a reader's browser loads it.
 
-Shared by the tests (tests/test_web.py) and the benchmark (techreport/bench.py):
+Shared by the tests (tests/test_web.py) and the benchmark (measure/bench.py):
 
 * :func:`serve` - a static server for ``_build/html`` on 127.0.0.1 (a free port), gzipping
   text as any real web host does, so transfer sizes and Lighthouse see what readers get.
@@ -246,7 +246,7 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m techreport.web [site]: print the weight table
+if __name__ == "__main__":  # python -m measure.web [site]: print the weight table
     import sys
 
     site = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "_build" / "html")

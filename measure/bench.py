@@ -1,6 +1,6 @@
 """Benchmark the build, side by side with stock Jupyter Book, on this machine (not a test).
 
-    python -m techreport.bench [--repeats 3] [--write-readme]
+    python -m measure [--repeats 3] [--write-readme]
 
 Every measurement runs on a fresh copy of the repository in a temporary folder:
 
@@ -9,7 +9,7 @@ Every measurement runs on a fresh copy of the repository in a temporary folder:
 * no-change rebuild: ours vs stock with ``execute_notebooks: cache`` (second run);
 * one CSV edited: our rebuild vs our clean build, and how many notebooks re-ran;
 * the nbval suite, and ``make pdf`` where TeX is installed;
-* page weight and requests of the built site (``techreport.web``), where Chromium is installed.
+* page weight and requests of the built site (``measure.web``), where Chromium is installed.
 
 Prints one Markdown table (medians of the repeats); ``--write-readme`` also puts it in
 README.md between the ``bench`` markers.
@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .build import ROOT, tree_env
+from bookbuild.build import ROOT, tree_env
 
 IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
                                 ".jupyter_cache")
@@ -61,7 +61,7 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
 
 
 def ours(repo: Path, *args: str) -> tuple[float, str]:
-    return timed([sys.executable, "-m", "techreport.build", *args], repo)
+    return timed([sys.executable, "-m", "bookbuild", *args], repo)
 
 
 def stock(repo: Path, mode: str) -> float:

@@ -1,0 +1,44 @@
+"""Chinese search: Sphinx segments the text with jieba, and a user dictionary generated
+from the data (every field marked ``"searchTerm": true`` in datapackage.json) keeps the
+book's terms whole, so 石墨烯 or 北斗 are single index entries.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from techreport.data import load_table, package
+
+
+def search_terms(data_dir=None) -> list[str]:
+    """Every term from the fields marked ``searchTerm``, split on 、；, sorted."""
+    terms = set()
+    for res in package(data_dir)["resources"]:
+        fields = [f["name"] for f in res.get("schema", {}).get("fields", []) if f.get("searchTerm")]
+        if not fields:
+            continue
+        frame = load_table(res["name"], data_dir)
+        for field in fields:
+            for value in frame[field].dropna():
+                terms.update(t.strip() for t in re.split(r"[、；;]", value) if len(t.strip()) > 1)
+    return sorted(terms)
+
+
+def write_user_dict(path: Path, data_dir=None) -> Path:
+    """jieba's user-dictionary format: one ``term frequency`` per line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(f"{t} 1000\n" for t in search_terms(data_dir) if " " not in t)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _config_inited(app, config):
+    path = write_user_dict(Path(app.confdir) / "_build" / "search" / "userdict.txt")
+    config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
+
+
+
+def setup(app) -> None:
+    app.connect("config-inited", _config_inited)
