@@ -6,7 +6,9 @@ One call per item, so every page gets the same treatment:
   CSV. The book renders it from MyST markdown (a real table in HTML and in LaTeX);
   Jupyter shows the plain HTML table.
 * :func:`show_figure` - a numbered figure with caption, Chinese alt text and a link to
-  the CSV it was drawn from (the source line is inside the image: see ``style.add_source``).
+  the CSV it was drawn from (the source line is inside the image: see ``style.add_source``),
+  drawn twice by a function of the width: wide (desktop, PDF) and narrow (a phone).
+* :func:`titles` - the Chinese titles of a field's codes (``enumTitles`` in datapackage.json).
 * :func:`fmt` and :func:`glue_text` - a figure with its qualifier ("超过2000名", "近100亿元",
   "20余家") for prose, through myst-nb glue so a CSV edit changes the text too.
 """
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 import base64
 import html
-import io
+import re
 
 import pandas as pd
 from IPython.display import display
 
+from . import charts, style
+from .data import resource
 from .style import SOURCE
 
 # qualifier -> (before the number, after the number)
@@ -30,7 +34,19 @@ QUALIFIERS = {
     "odd": ("", "余"),
     "ordinal": ("第", ""),
 }
-QUALIFIER_NAMES = {"exact": "准确值", "more_than": "下限（超过）", "nearly": "近似（近）", "odd": "约数（余）", "ordinal": "序数"}
+
+
+def titles(table: str, field: str) -> dict[str, str]:
+    """``{code: Chinese title}`` for a field's codes, from ``enumTitles`` in datapackage.json."""
+    for spec in resource(table)["schema"]["fields"]:
+        if spec["name"] == field:
+            if "enumTitles" not in spec:
+                raise KeyError(f"datapackage.json: {table}.{field} has no enumTitles")
+            return dict(spec["enumTitles"])
+    raise KeyError(f"datapackage.json: table {table!r} has no field {field!r}")
+
+
+QUALIFIER_NAMES = titles("indicators", "qualifier")
 
 
 def fmt(value: float, unit: str | None = "", qualifier: str = "exact", decimals: int = 0) -> str:
@@ -108,25 +124,75 @@ def show_table(frame: pd.DataFrame, name: str, caption: str, tables, *, note: st
              "text/plain": caption}, raw=True)
 
 
-def show_figure(fig, name: str, caption: str, alt: str, tables) -> None:
-    """Display ``fig`` as figure ``name`` ("fig-..."): caption, alt text and CSV links.
+class FigureError(ValueError):
+    """A figure hides part of what it draws (see :func:`techreport.charts.overflows`)."""
 
-    The figure is glued (SVG for the web, PDF for LaTeX); the book places it through a
-    ``glue:figure`` directive so it is numbered and can be cited with ``{numref}``.
+
+#: myst-nb's glue convention: a display_data output whose MIME types carry this prefix and
+#: whose metadata names it; the book places it with a ``glue:figure`` directive.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def _checked(fig, name: str, layout: charts.Layout):
+    problems = charts.overflows(fig)
+    if problems:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        raise FigureError(f"{name} ({layout.name}): " + "; ".join(problems[:5]))
+    return fig
+
+
+def _svg_body(svg: bytes) -> str:
+    """An SVG document as an inline element (no XML prolog or doctype)."""
+    text = svg.decode("utf-8")
+    return text[text.index("<svg"):]
+
+
+def show_figure(draw, name: str, caption: str, alt: str, tables) -> None:
+    """Display figure ``name`` ("fig-..."): caption, alt text and CSV links.
+
+    ``draw(layout)`` returns the figure drawn for a :class:`techreport.charts.Layout`; it is
+    called twice (a Figure instead of a function is shown as it is at both widths). The wide figure is glued as SVG (the web) and PDF (the PDF edition); the
+    book places it through a ``glue:figure`` directive, so it is numbered and can be cited
+    with ``{numref}``. The narrow figure (a phone) is the SVG of the visible output's HTML:
+    Jupyter shows it, and the web edition offers it to small screens (bookbuild/sphinx/figures.py).
+    Each figure is checked with :func:`techreport.charts.overflows`: nothing may be cut off.
     """
     import matplotlib.pyplot as plt
-    from myst_nb import glue
 
+    if not callable(draw):  # a Figure drawn once: shown at both widths
+        figure = draw
+        draw = lambda layout: figure  # noqa: E731
     tables = [tables] if isinstance(tables, str) else list(tables)
-    glue(name, fig, display=False)
-    buf = io.BytesIO()  # Jupyter's preview only (the book uses the glued figure): a small PNG
-    fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
-    plt.close(fig)
+    wide = _checked(draw(charts.WIDE), name, charts.WIDE)
+    svg, pdf = style.save(wide, "svg"), style.save(wide, "pdf")
+    plt.close(wide)
+    narrow = _checked(draw(charts.NARROW), name, charts.NARROW)
+    phone = style.save(narrow, "svg")
+    plt.close(narrow)
+    display({GLUE_PREFIX + "image/svg+xml": svg.decode("utf-8"),
+             GLUE_PREFIX + "application/pdf": base64.b64encode(pdf).decode(),
+             GLUE_PREFIX + "text/plain": caption},
+            metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}}, raw=True)
     md = (
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
         f"{caption} 数据：{_data_links(tables)}。\n```\n"
     )
-    img = base64.b64encode(buf.getvalue()).decode()
-    jupyter = (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{img}"/>'
+    body = re.sub(r"<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', _svg_body(phone), count=1)
+    jupyter = (f'<figure class="techreport-figure" data-figure="{name}">{body}'
                f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     display({"text/markdown": md, "text/html": jupyter, "text/plain": caption}, raw=True)
+
+
+def phone_svgs(notebook: dict) -> dict[str, str]:
+    """``{figure name: phone SVG}`` from a notebook's stored outputs (see :func:`show_figure`)."""
+    found = {}
+    for cell in notebook.get("cells", []):
+        for out in cell.get("outputs", []):
+            page = out.get("data", {}).get("text/html")
+            page = "".join(page) if isinstance(page, list) else page or ""
+            match = re.search(r'<figure class="techreport-figure" data-figure="([^"]+)">(<svg.*?</svg>)', page, re.S)
+            if match:
+                found[match.group(1)] = match.group(2)
+    return found

@@ -69,14 +69,23 @@ def _chart() -> plt.Figure:
 
 
 @pytest.mark.parametrize("fmt", ["svg", "pdf"])
-def test_vector_output_is_byte_stable(fmt):
-    outputs = []
-    for _ in range(2):
-        buf = io.BytesIO()
-        _chart().savefig(buf, format=fmt)
-        outputs.append(buf.getvalue())
+def test_vector_output_is_byte_stable(fmt, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # stable without the environment's help
+    outputs = [style.save(_chart(), fmt) for _ in range(2)]
     assert outputs[0] == outputs[1]
-    assert b"CreationDate" not in outputs[0] or b"D:1970" in outputs[0]
+    assert b"CreationDate" not in outputs[0] and b"<dc:date>" not in outputs[0]
+
+
+def test_setup_changes_nothing_outside_matplotlib(monkeypatch):
+    """No backend switch (Jupyter keeps inline display), no environment variables."""
+    import os
+
+    import matplotlib
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    backend, environ = matplotlib.get_backend(), dict(os.environ)
+    style.setup()
+    assert matplotlib.get_backend() == backend and dict(os.environ) == environ
 
 
 def test_source_line_names_the_report_and_the_file():

@@ -3,15 +3,16 @@
 * :mod:`.numbering` - the report's numbering (2, 2.1-2.3, 图 2.1.3);
 * :mod:`.search` - Chinese search terms kept whole (a jieba user dictionary from the data);
 * :mod:`.web` - the light, self-contained web edition (asset trimming, descriptions, icons);
-* :mod:`.latex` - the PDF edition (no code, the front matter chapter).
+* :mod:`.latex` - the PDF edition (no code, the front matter chapter);
+* :mod:`.figures` - phone-width charts by ``<picture>``, a tap opens a chart full size.
 """
 
 from __future__ import annotations
 
-from . import latex, numbering, search, web
+from . import figures, latex, numbering, search, web
 
 
 def setup(app):
-    for module in (numbering, search, latex, web):
+    for module in (numbering, search, latex, web, figures):
         module.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,103 @@
+"""The chart kit: house marks, forms drawn for a width, and the checks every figure passes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from techreport import charts, style
+from techreport.present import titles
+
+
+@pytest.fixture(autouse=True)
+def house_style():
+    style.setup()
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("value, shown", [
+    (pd.Timestamp("2020-05-05"), "5月5日"),
+    ("2020-12-17", "12月17日"),
+    (pd.Period("2020-03", freq="M"), "3月"),  # a month-only date stays a month
+])
+def test_date_label_keeps_the_precision(value, shown):
+    assert charts.date_label(value) == shown
+
+
+def test_wrap_never_starts_a_line_with_punctuation_or_splits_a_figure():
+    text = "上海航天技术研究院承担，助推器等12345.6吨，提供推力"
+    for width in range(4, 16):
+        lines = charts.wrap(text, width).split("\n")
+        assert "".join(lines) == text
+        assert not any(line[0] in "，、；：。）" for line in lines)
+        assert any("12345.6" in line for line in lines)
+
+
+def test_wrap_measures_latin_narrower_than_chinese():
+    assert charts.em("中文") == 2 and charts.em("ab") == pytest.approx(1.1)
+    assert charts.wrap("data/indicators.csv、data/ships.csv", 12).split("\n")[0] == "data/indicators.csv、"
+
+
+def test_titles_come_from_the_data_package():
+    listing = titles("ai_groups", "listing")
+    assert listing["all"] == "逐一列出" and set(listing) == {"all", "some", "none"}
+    with pytest.raises(KeyError):
+        titles("ai_groups", "name_zh")
+
+
+def test_units_fills_first_squares_and_returns_the_grid():
+    fig, ax = plt.subplots()
+    cols, rows = charts.units(ax, 23, 7, 10, color="#123456", empty="fill")
+    assert (cols, rows) == (10, 3)
+    faces = [p.get_facecolor()[:3] for p in ax.patches]
+    assert len(faces) == 23 and faces[:7] == [faces[0]] * 7 and faces[7] != faces[0]
+    assert charts.units(ax, 23, 0, 10, color="k", order="columns") == (3, 10)
+
+
+@pytest.mark.parametrize("qualifier", ["exact", "more_than", "nearly", "odd"])
+def test_bound_bar_fits_in_the_axis_it_computes(qualifier):
+    values = [30, 2000]
+    xmax = charts.bound_xmax(values, [qualifier] * 2)
+    fig, ax = plt.subplots(figsize=(7.6, 2))
+    for y, v in enumerate(values):
+        charts.bound_bar(ax, y, v, qualifier, xmax, f"超过{v}名")
+    ax.set_xlim(0, xmax)
+    assert charts.overflows(fig) == []
+
+
+def test_overflows_finds_a_square_beyond_the_axis_and_a_label_beyond_the_figure():
+    fig, ax = plt.subplots(figsize=(4, 2))
+    charts.units(ax, 60, 60, 60, color="#4477AA")
+    ax.set_xlim(-0.8, 50)  # the constant that once clipped the AI chart
+    ax.set_ylim(-1, 1)
+    problems = charts.overflows(fig)
+    assert problems and all("cut off" in p for p in problems)
+    fig, ax = plt.subplots(figsize=(4, 2), layout="none")  # no layout engine to make room
+    ax.text(0.9, 0.5, "这段文字远远超出了图的右边界", transform=ax.transAxes)
+    assert any("outside the figure" in p for p in charts.overflows(fig))
+
+
+def test_min_text_px_scales_with_the_rendered_width():
+    fig = plt.figure(figsize=(charts.NARROW.width, 2))
+    fig.text(0.1, 0.5, "北斗", fontsize=9)
+    fig.text(0.1, 0.2, "注", fontsize=8.5)
+    assert charts.min_text_px(fig, charts.PHONE_PX) == pytest.approx(8.5 * 4 / 3)
+    assert charts.min_text_px(fig, charts.PHONE_PX / 2) == pytest.approx(8.5 * 2 / 3)
+    svg = style.save(fig, "svg").decode()
+    assert charts.svg_min_text_px(svg, charts.PHONE_PX) == pytest.approx(8.5 * 4 / 3, rel=1e-3)
+
+
+def test_layouts_size_a_phone_figure_to_its_screen():
+    assert charts.NARROW.width * charts.CSS_PX_PER_IN == charts.PHONE_PX
+    assert charts.NARROW.font(7) * 4 / 3 >= charts.MIN_PHONE_TEXT_PX
+    assert charts.WIDE.font(7) == 7 and not charts.WIDE.narrow and charts.NARROW.narrow
+
+
+def test_month_axis_labels_whole_months():
+    fig, ax = plt.subplots()
+    charts.month_band(ax, 0, pd.Period("2020-05", freq="M"), "#AA3377")
+    charts.month_axis(ax, pd.Period("2020-03", freq="M"), pd.Period("2020-12", freq="M"))
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"{m}月" for m in range(3, 13)]
+    assert charts.overflows(fig) == []
