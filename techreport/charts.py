@@ -54,7 +54,7 @@ class Layout:
         """A font size for this layout: never below the layout's smallest font."""
         return max(size, self.min_font)
 
-    def chars(self, size: float, share: float = 1.0) -> int:
+    def chars(self, size: float, share: float = 0.9) -> int:
         """How many Chinese characters of ``size`` pt fit across ``share`` of the figure."""
         return max(4, int(self.width * PT_PER_IN * share / self.font(size)))
 
@@ -88,7 +88,7 @@ def wrap(text: str, width: float) -> str:
     """
     out = []
     for para in str(text).split("\n"):
-        tokens = re.findall(r"[0-9A-Za-z._/-]+|.", para)
+        tokens = re.findall(r"[0-9A-Za-z._/%³²+-]+|.", para)
         lines, line = [], ""
         for tok in tokens:
             if line and em(line) + em(tok) > width and tok[0] not in _NO_LINE_START:
@@ -375,3 +375,75 @@ def overflows(fig, tolerance: float = 1.5) -> list[str]:
         elif outside(box, frame):
             problems.append(f"{describe(artist)} extends outside the figure")
     return problems
+
+
+def figure_x(fig, ax):
+    """A transform with x in figure coordinates and y in ``ax``'s: a legend or note under the
+    axes that starts at the figure's left edge (past the tick labels), at any width."""
+    from matplotlib.transforms import blended_transform_factory
+
+    return blended_transform_factory(fig.transFigure, ax.transAxes)
+
+
+def card(ax, x: float, y: float, w: float, h: float, text: str, face: str, edge: str, ink: str,
+         size: float = 9.5) -> None:
+    """A rounded box from (x, y) (lower left), ``w`` by ``h``, with ``text`` centred in it."""
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.06",
+                                facecolor=face, edgecolor=edge, linewidth=1))
+    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", color=ink, fontsize=size)
+
+
+def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Period, last: pd.Period,
+               placement: dict | None = None, ylim: tuple[float, float] = (-1.0, 1.0), height: float = 5.0,
+               body_chars: int = 21):
+    """Dated events, each with a card of text: a time line (wide) or a list down the page (narrow).
+
+    ``cards``: dicts with ``key``, ``date``, ``head`` (one line) and ``body`` (lines of text),
+    and ``muted`` when the body says what the report does not give. Wide: a horizontal line
+    from month ``first`` to ``last``, a dot at each date and the card at
+    ``placement[key] = (y of the card's top, "left"|"right")`` within ``ylim`` (by default
+    alternately above and below). Narrow: one card under another, date first, nothing to
+    place. Returns ``(fig, ax)``.
+    """
+    import matplotlib.pyplot as plt
+
+    head_size, body_size = layout.font(10.5), layout.font(8.5)
+    if layout.narrow:
+        chars = layout.chars(body_size, 0.88)
+        blocks = [(c, wrap("\n".join(c["body"]), chars)) for c in cards]
+        line = body_size * 1.4 / 72  # inches per body line
+        total = sum(1.6 + b.count("\n") + 1 + 0.8 for _, b in blocks)
+        fig, ax = plt.subplots(figsize=(layout.width, total * line + 1.4))
+        y = 0.0
+        ax.plot([0.012, 0.012], [-0.8, -(total - 0.8)], color=style.MUTED, lw=1, zorder=1)
+        for c, body in blocks:
+            ax.plot(0.012, -(y + 0.8), "o", color=color, markersize=7, zorder=3)
+            ax.text(0.05, -(y + 0.8), f"{date_label(c['date'])}  {c['head']}", ha="left", va="center",
+                    fontsize=head_size, color=style.INK)
+            ax.text(0.05, -(y + 1.6), body, ha="left", va="top", fontsize=body_size, linespacing=1.35,
+                    color=style.MUTED if c.get("muted") else style.INK)
+            y += 1.6 + body.count("\n") + 1 + 0.8
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-total, 0)
+        ax.set_axis_off()
+        return fig, ax
+    fig, ax = plt.subplots(figsize=(layout.width, height))
+    ax.set_ylim(*ylim)
+    month_axis(ax, first, last, fontsize=layout.font(8.5), on_line=0, pad_days=5)
+    ax.axhline(0, color=style.MUTED, lw=1, zorder=1)
+    span = ylim[1] - ylim[0]
+    for k, c in enumerate(cards):
+        top, side = (placement or {}).get(c["key"], (ylim[1] * 0.95 if k % 2 == 0 else -0.1 * span,
+                                                     "left" if k < len(cards) / 2 else "right"))
+        ax.plot([c["date"], c["date"]], [0, top], color=color, lw=1, zorder=1)
+        ax.plot(c["date"], 0, "o", color=color, markersize=8, zorder=3)
+        dx = pd.Timedelta(days=2 if side == "left" else -2)
+        ax.annotate(f"{date_label(c['date'])}  {c['head']}", (c["date"] + dx, top), ha=side, va="top",
+                    fontsize=head_size, color=style.INK)
+        ax.annotate("\n".join(wrap(b, body_chars) for b in c["body"]), (c["date"] + dx, top), xytext=(0, -17),
+                    textcoords="offset points", ha=side, va="top", fontsize=body_size, linespacing=1.35,
+                    multialignment="left", color=style.MUTED if c.get("muted") else style.INK)
+    ax.set_axis_off()
+    return fig, ax

@@ -103,7 +103,7 @@ def add_source(fig: plt.Figure, *tables: str, note: str | None = None, fontsize:
     text = f"资料来源：{SOURCE}；数据：{files}"
     if note:
         text = f"注：{note}\n{text}"
-    width = fig.get_figwidth() * PT_PER_IN * 0.98 / fontsize
+    width = fig.get_figwidth() * PT_PER_IN * 0.93 / fontsize
     fig.supxlabel(wrap(text, width), x=0.0, ha="left", fontsize=fontsize, color=MUTED, linespacing=1.4)
 
 

@@ -29,12 +29,17 @@ def test_notebook_is_executed_clean_and_hides_its_code(nb):
     assert code, "a page notebook computes something"
     for i, cell in enumerate(code, 1):
         assert cell["execution_count"] == i, "executed top to bottom, once"
-        assert "hide-input" in cell.get("metadata", {}).get("tags", []), f"code cell {i} is not tagged hide-input"
+        tags = cell.get("metadata", {}).get("tags", [])
+        if i == 1:  # setup (imports, house style): not shown on the page at all
+            assert tags == ["remove-cell"], "code cell 1 (setup) is not tagged remove-cell"
+        else:  # analysis: folded, one click away
+            assert "hide-input" in tags, f"code cell {i} is not tagged hide-input"
         for out in cell["outputs"]:
             assert out["output_type"] != "error", f"stored error in cell {i}"
             assert out.get("name") != "stderr", f"stderr stored in cell {i}: {''.join(out.get('text', ''))[:200]}"
     first = "".join(code[0]["source"])
     assert "style.setup()" in first and "load_table(" not in first, "first cell: imports and the house style only"
+    assert not code[0]["outputs"], "the setup cell shows nothing (it is removed from the page)"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
