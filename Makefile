@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.ready
 
-.PHONY: book test pdf bench clean system
+.PHONY: book test pdf bench lab clean system
 
 book: $(READY)            ## execute changed notebooks, build _build/html
 	$(PY) -m bookbuild html
@@ -23,6 +23,9 @@ pdf: $(READY)             ## the A4 PDF edition into _build/pdf/ (installs TeX i
 
 bench: $(READY)           ## measure build times and page weight (a benchmark, not a test)
 	$(PY) -m measure
+
+lab: $(READY)             ## JupyterLab on book/ in the project's environment (127.0.0.1 only); then `make book`
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=book
 
 clean:                    ## remove build outputs (keeps .venv)
 	rm -rf _build

@@ -2,10 +2,10 @@
 
 Every figure of the book is drawn by a function of a :class:`Layout` and rendered twice
 by :func:`techreport.present.show_figure`: :data:`WIDE` (the desktop web page and the PDF)
-and :data:`NARROW` (a phone: 360 CSS px wide). A form takes the layout and reflows: fewer
-columns, wrapped labels, larger type. ``NARROW`` is 3.75 in wide, so an SVG of it shown at
-its natural size on a phone maps 1 pt to 4/3 CSS px, and its smallest font (8.5 pt) is
-11.3 CSS px; :func:`min_text_px` measures that for any figure.
+and :data:`NARROW` (a phone: 336 CSS px wide). A form takes the layout and reflows: fewer
+columns, wrapped labels, larger type. ``NARROW`` is 3.5 in wide, so an SVG of it shown at
+its natural size maps 1 pt to 4/3 CSS px; on a 390 px phone the figure is 342 px wide and
+its smallest font (8.5 pt) is 11.5 CSS px; :func:`min_text_px` measures that for any figure.
 
 Marks and forms:
 
@@ -33,8 +33,9 @@ from . import style
 #: CSS px per inch (the web's unit) and points per inch (matplotlib's).
 CSS_PX_PER_IN = 96
 PT_PER_IN = 72
-#: The phone rendering's width in CSS px, and the smallest chart text the book allows there.
-PHONE_PX = 360
+#: The phone rendering's width in CSS px (a 390 px phone shows a figure 342 px wide: the
+#: page's margins), and the smallest chart text the book allows there.
+PHONE_PX = 336
 MIN_PHONE_TEXT_PX = 11
 
 
@@ -65,7 +66,7 @@ class Layout:
 
 #: Desktop web and PDF: the column's width. Fonts as the house style sets them.
 WIDE = Layout("wide", 7.6, 0.0)
-#: A phone: 3.75 in = 360 CSS px at natural size; 8.5 pt = 11.3 CSS px.
+#: A phone: 3.5 in = 336 CSS px at natural size; 8.5 pt = 11.3 CSS px (11.5 at 342 px).
 NARROW = Layout("narrow", PHONE_PX / CSS_PX_PER_IN, 8.5)
 LAYOUTS = (WIDE, NARROW)
 
@@ -447,3 +448,8 @@ def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Perio
                     multialignment="left", color=style.MUTED if c.get("muted") else style.INK)
     ax.set_axis_off()
     return fig, ax
+
+
+def title(fig, text: str, layout: Layout, size: float = 13) -> None:
+    """The chart's title: at the figure's left edge, wrapped to its width (one rule for every chart)."""
+    fig.suptitle(wrap(text, layout.chars(size)), x=0.0, ha="left", fontsize=layout.font(size))

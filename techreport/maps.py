@@ -31,8 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-import matplotlib.patheffects as path_effects
 import numpy as np
+from matplotlib.colors import to_rgb
 import pandas as pd
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
@@ -53,8 +53,28 @@ _LABEL_DEFAULTS = {
     "ha": "center",
     "va": "center",
     "zorder": 4,
-    "path_effects": [path_effects.withStroke(linewidth=2.5, foreground="white")],
 }
+
+
+def _luminance(color) -> float:
+    """WCAG relative luminance of a matplotlib colour."""
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def label_color(fill, ink="#222222") -> str:
+    """The label colour on a district of colour ``fill``: ``ink`` or white, whichever contrasts more.
+
+    Labels have no halo: a halo makes the SVG draw every label as glyph outlines (twice the
+    file), and a label in the better of two colours reads without one.
+    """
+    return ink if contrast(ink, fill) >= contrast("white", fill) else "white"
 
 
 def load_districts() -> pd.DataFrame:
@@ -131,10 +151,11 @@ def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff"
 
     fill: mapping district id -> matplotlib colour; districts not in it are drawn in ``base``.
     labels: mapping district id -> label text (e.g. the ``short_zh`` column), drawn at the
-        district's label point with a white halo; districts not in it get no label.
+        district's label point, dark or white as its district's colour needs (see
+        :func:`label_color`); districts not in it get no label.
     base: colour of districts without a fill. edge: colour of the borders between districts.
     label_kw: extra keyword arguments for ``ax.text`` (fontsize, color, ...), overriding the
-        defaults (8 pt, dark grey, centred, white halo).
+        defaults (8 pt, centred; the colour, if given, is used on unfilled districts).
 
     Each district is one PathPatch (all its islands in one compound path) whose ``gid`` is
     the district id. The axes gets the aspect 1/cos(31.2 deg), limits around the city and
@@ -174,7 +195,8 @@ def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff"
     for ident in ids:
         if ident in labels:
             x, y = points[ident]
-            ax.text(x, y, labels[ident], gid=f"label-{ident}", **text_kw)
+            kw = {**text_kw, "color": label_color(fill[ident], _LABEL_DEFAULTS["color"])} if ident in fill else text_kw
+            ax.text(x, y, labels[ident], gid=f"label-{ident}", **kw)
 
     allv = np.concatenate([shapes[i].vertices for i in ids])
     (x0, y0), (x1, y1) = allv.min(axis=0), allv.max(axis=0)

@@ -101,3 +101,108 @@ def test_month_axis_labels_whole_months():
     charts.month_axis(ax, pd.Period("2020-03", freq="M"), pd.Period("2020-12", freq="M"))
     assert [t.get_text() for t in ax.get_xticklabels()] == [f"{m}月" for m in range(3, 13)]
     assert charts.overflows(fig) == []
+
+
+# --- every figure of the book ------------------------------------------------------------
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from bookbuild.build import toc_notebooks  # noqa: E402
+from techreport.present import phone_svgs  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The width of a figure on a 390 px phone screen (the page's margins taken off), as measured
+#: in Chromium at 390x844 (see CONTRIBUTING.md).
+PHONE_CONTENT_PX = 342
+
+
+def glued_figures(nb: dict) -> set[str]:
+    return {out["metadata"]["scrapbook"]["name"] for cell in nb["cells"] for out in cell.get("outputs", [])
+            if out.get("metadata", {}).get("scrapbook", {}).get("name", "").startswith("fig-")}
+
+
+def book_phone_figures(root: Path = ROOT) -> dict[str, str]:
+    """{figure name: phone SVG} over every page; fails if a figure has no phone rendering."""
+    found = {}
+    for path in toc_notebooks():
+        nb = json.loads((root / path.relative_to(ROOT)).read_text(encoding="utf-8"))
+        phones = phone_svgs(nb)
+        assert set(phones) == glued_figures(nb), f"{path.name}: a figure without its phone rendering"
+        found.update(phones)
+    return found
+
+
+def test_every_chart_is_readable_on_a_phone():
+    """At a 390 px screen's content width, no chart text is smaller than 11 CSS px."""
+    figures = book_phone_figures()
+    assert len(figures) >= 10
+    small = {name: round(charts.svg_min_text_px(svg, PHONE_CONTENT_PX), 1) for name, svg in figures.items()
+             if charts.svg_min_text_px(svg, PHONE_CONTENT_PX) < charts.MIN_PHONE_TEXT_PX}
+    assert not small, f"chart text under {charts.MIN_PHONE_TEXT_PX} CSS px on a phone: {small}"
+
+
+def double_counts(data: Path) -> int:
+    """Double every count in a copy of data/: each ``value`` of indicators.csv, except shares.
+
+    Counts are the only numbers the report gives as amounts (indicators.value). Left as they
+    are: shares in % (90% doubled is no share), and numbers that are not amounts: ``order``,
+    ``decimals``, district codes and label coordinates. Returns how many values were doubled.
+    """
+    import csv
+    import io
+
+    path = data / "indicators.csv"
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    doubled = 0
+    for row in rows:
+        if row["unit"] != "%":
+            value = float(row["value"]) * 2
+            row["value"] = f"{value:.{int(row['decimals'])}f}"
+            doubled += 1
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return doubled
+
+
+def repo_copy(target: Path) -> Path:
+    """The tracked files of the repository (the working tree's versions) in ``target``."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        src = ROOT / name
+        if src.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / name)
+    return target
+
+
+def build_copy(root: Path) -> subprocess.CompletedProcess:
+    """``python -m bookbuild html`` in a copy, importing the copy's own packages."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([sys.executable, "-m", "bookbuild", "html"], cwd=root, env=env, capture_output=True,
+                          text=True)
+
+
+def test_doubled_counts_build_without_a_clipped_chart(tmp_path):
+    """Edit a CSV, rebuild: layout follows the data. Every figure is checked as it is drawn
+    (``present.show_figure`` refuses one with an artist cut off by its axes or outside the
+    figure, see ``charts.overflows``), so the build of a copy with every count doubled
+    succeeds only if no chart clips; the phone renderings must still be readable."""
+    root = repo_copy(tmp_path / "book")
+    assert double_counts(root / "data") > 20
+    result = build_copy(root)
+    assert result.returncode == 0, f"build with doubled counts failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    assert "FigureError" not in result.stdout
+    page = (root / "book" / "2-3-platforms" / "index.ipynb").read_text(encoding="utf-8")
+    assert "超过4000名" in page  # the notebooks were re-executed with the doubled data
+    for name, svg in book_phone_figures(root).items():
+        assert charts.svg_min_text_px(svg, PHONE_CONTENT_PX) >= charts.MIN_PHONE_TEXT_PX, name

@@ -175,7 +175,18 @@ def test_draw_districts_labels_at_label_points(table, ax):
         assert text.get_text() == labels[ident]
         assert text.get_position() == points[ident]
         assert text.get_fontsize() == 7
-        assert text.get_path_effects(), "labels need a halo to stay legible over fills"
+
+
+
+def test_labels_contrast_with_their_district(table, ax):
+    """No halo: each label is dark or white, whichever reads on its district's colour."""
+    fill = {"pudong": "#228833", "xuhui": "#66CCEE", "minhang": "#222222"}
+    maps.draw_districts(ax, fill, labels=dict(zip(table["id"], table["short_zh"])), base="#EEEEEE")
+    for text in ax.texts:
+        ident = text.get_gid().removeprefix("label-")
+        assert maps.contrast(text.get_color(), fill.get(ident, "#EEEEEE")) >= 4.5, ident
+        assert not text.get_path_effects()
+    assert {t.get_gid(): t.get_color() for t in ax.texts}["label-minhang"] == "white"
 
 
 def test_unknown_district_id_is_an_error(ax):

@@ -1,7 +1,7 @@
 """Charts a phone can read, and open full size on a tap.
 
 Every figure is drawn twice by the notebook (``techreport.present.show_figure``): the wide
-SVG that ``glue:figure`` places (desktop web and PDF) and a narrow one, drawn for a 360 px
+SVG that ``glue:figure`` places (desktop web and PDF) and a narrow one, drawn for a 336 px
 screen with fonts of at least 11 CSS px there, stored in the visible output's HTML. On each
 HTML page this module writes the narrow SVG to ``_images/`` and turns the figure's ``<img>``
 into::
