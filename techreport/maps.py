@@ -146,7 +146,41 @@ def _check_ids(arg: str, mapping: Mapping | None, known: list[str]) -> None:
         raise KeyError(f"{arg}: unknown district id(s) {', '.join(map(repr, unknown))}; known ids: {', '.join(known)}")
 
 
-def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff", label_kw=None) -> dict:
+def _area(path: MplPath) -> float:
+    """Area of a district's outline (shoelace over its rings), in square degrees."""
+    total, start = 0.0, 0
+    codes = path.codes
+    for k in range(1, len(codes) + 1):
+        if k == len(codes) or codes[k] == MplPath.MOVETO:
+            x, y = path.vertices[start:k, 0], path.vertices[start:k, 1]
+            total += abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2
+            start = k
+    return total
+
+
+def declutter(ax, texts) -> list:
+    """Hide every text that would overlap one drawn before it; ``texts`` in order of priority.
+
+    Returns the hidden ones. On a small map (a phone) the labels of the small central
+    districts cannot all be set at a readable size; the larger districts keep theirs.
+    """
+    renderer = ax.figure.canvas.get_renderer() if hasattr(ax.figure.canvas, "get_renderer") else None
+    if renderer is None:
+        ax.figure.draw_without_rendering()
+        renderer = ax.figure._get_renderer()
+    kept, hidden = [], []
+    for text in texts:
+        box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(other) for other in kept):
+            text.set_visible(False)
+            hidden.append(text)
+        else:
+            kept.append(box)
+    return hidden
+
+
+def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff", label_kw=None,
+                   uncluttered: bool = False) -> dict:
     """Draw Shanghai's 16 districts on ``ax`` and return each district's label point.
 
     fill: mapping district id -> matplotlib colour; districts not in it are drawn in ``base``.
@@ -156,6 +190,8 @@ def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff"
     base: colour of districts without a fill. edge: colour of the borders between districts.
     label_kw: extra keyword arguments for ``ax.text`` (fontsize, color, ...), overriding the
         defaults (8 pt, centred; the colour, if given, is used on unfilled districts).
+    uncluttered: leave out labels that would overlap the label of a larger district
+        (see :func:`declutter`); for small maps.
 
     Each district is one PathPatch (all its islands in one compound path) whose ``gid`` is
     the district id. The axes gets the aspect 1/cos(31.2 deg), limits around the city and
@@ -205,4 +241,8 @@ def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff"
     ax.set_ylim(y0 - dy, y1 + dy)
     ax.set_aspect(ASPECT)
     ax.set_axis_off()
+    if uncluttered:
+        by_area = sorted(labels, key=lambda i: -_area(shapes[i]))
+        texts = {t.get_gid(): t for t in ax.texts}
+        declutter(ax, [texts[f"label-{i}"] for i in by_area])
     return points

@@ -238,3 +238,19 @@ def test_drawing_records_both_data_files_for_the_build(tmp_path, monkeypatch, ax
     monkeypatch.setenv(READS_ENV, str(reads))
     maps.draw_districts(ax)
     assert set(reads.read_text(encoding="utf-8").split()) == {"districts.csv", "districts.geojson"}
+
+
+def test_uncluttered_labels_do_not_overlap_and_large_districts_keep_theirs(table):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3.5, 3.5))
+    maps.draw_districts(ax, labels=dict(zip(table["id"], table["short_zh"])), label_kw={"fontsize": 8.5},
+                        uncluttered=True)
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    shown = [t for t in ax.texts if t.get_visible()]
+    assert 8 <= len(shown) < 16  # some central labels give way on a small map
+    assert {"label-pudong", "label-chongming"} <= {t.get_gid() for t in shown}
+    boxes = [t.get_window_extent(renderer) for t in shown]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    plt.close(fig)
