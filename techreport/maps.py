@@ -246,3 +246,37 @@ def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff"
         texts = {t.get_gid(): t for t in ax.texts}
         declutter(ax, [texts[f"label-{i}"] for i in by_area])
     return points
+
+
+def numbered(labels: Mapping[str, str], callouts: Mapping[str, list[str]], narrow: bool) -> dict[str, str]:
+    """District labels for :func:`draw_callouts`: on a narrow map, callout districts get their number."""
+    number = {d: k for k, d in enumerate(callouts, 1)} if narrow else {}
+    return {d: (f"{number[d]} " if d in number else "") + text for d, text in labels.items()}
+
+
+def draw_callouts(ax, points: Mapping, callouts: Mapping[str, list[str]], layout, *, at: Mapping, edge: str,
+                  fontsize: float = 9, lead: Mapping[str, str] | None = None) -> None:
+    """Text for some districts: boxes with leader lines (wide), or a numbered list under the map (narrow).
+
+    ``callouts``: district id -> lines of text, in the order they are numbered (see
+    :func:`numbered`, which puts the numbers into the district labels). Wide: each district's
+    lines in a box at ``at[district]`` (lon, lat), joined to its label point. Narrow: one
+    line per district under the map, ``lead[district]`` before its text; the list wraps to
+    the figure's width.
+    """
+    from .charts import figure_x, wrap
+    from .style import INK, MUTED
+
+    if layout.narrow:
+        size = layout.font(fontsize)
+        listing = [wrap(f"{k} {(lead or {}).get(d, '')}" + "；".join(lines), layout.chars(size, 0.97))
+                   for k, (d, lines) in enumerate(callouts.items(), 1)]
+        ax.text(0.0, -0.02, "\n".join(listing), transform=figure_x(ax.figure, ax), va="top", ha="left",
+                fontsize=size, color=INK, linespacing=1.35)
+        return
+    for district, lines in callouts.items():
+        x, y = points[district]
+        ax.annotate("\n".join(lines), xy=(x, y), xytext=at[district], fontsize=fontsize, color=INK,
+                    ha="left" if at[district][0] > x else "right", va="center", zorder=6,
+                    bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": edge, "linewidth": 0.8},
+                    arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 0.7, "shrinkA": 0, "shrinkB": 9})
