@@ -9,9 +9,6 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx import addnodes
 
-# The contents list pages down to this LaTeX level: 0 chapter (2), 1 section (2.1-2.3),
-# 2 subsection (the report's topic pages). A page's own headings below its title are left out.
-TOC_DEPTH = 2
 # A table with more body rows than this is set as a longtable, which breaks across pages and
 # repeats its header there; a shorter one stays in one block (never split from its caption).
 LONGTABLE_ROWS = 6
@@ -48,7 +45,7 @@ def _latex_front_matter(app, env):
 
 def page_levels(env) -> dict[str, int]:
     """LaTeX sectioning level of each page's title: the pages under the root are chapters (0),
-    theirs sections (1), and so on, following the toctrees."""
+    theirs sections (1), the report's topic pages subsections (2), following the toctrees."""
     levels: dict[str, int] = {}
     todo = [(child, 0) for child in env.toctree_includes.get(env.config.root_doc, [])]
     while todo:
@@ -59,9 +56,8 @@ def page_levels(env) -> dict[str, int]:
     return levels
 
 
-def _toc_line(depth: int) -> nodes.raw:
-    return nodes.raw("", f"\\addtocontents{{toc}}{{\\protect\\setcounter{{tocdepth}}{{{depth}}}}}\n",
-                     format="latex")
+def _latex(text: str) -> nodes.raw:
+    return nodes.raw("", text + "\n", format="latex")
 
 
 def _mark_data_links(caption: nodes.caption) -> None:
@@ -87,9 +83,10 @@ def _latex_tree(app, doctree, docname):
         section = next(iter(start.findall(nodes.section)), None)
         if level is None or section is None:
             continue
-        # the page's title goes into the contents, its inner headings do not
-        section.parent.insert(section.parent.index(section), _toc_line(TOC_DEPTH))
-        section.insert(1, _toc_line(min(level, TOC_DEPTH)))
+        # the page's title goes into the contents, its inner headings do not, and they are never
+        # numbered like sections 2.1-2.3 (tools/latex/techreport.sty)
+        section.parent.insert(section.parent.index(section), _latex(r"\techreportpagestart"))
+        section.insert(1, _latex(rf"\techreportpagetitle{{{level}}}"))
     for ref in doctree.findall(addnodes.number_reference):
         # "图 %s" -> "图~%s": a reference never breaks between its name and its number
         ref["title"] = ref.get("title", "%s").replace(" %s", "\u00a0%s")
