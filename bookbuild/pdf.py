@@ -3,7 +3,8 @@
 ``python -m bookbuild pdf`` (``make pdf``) runs Jupyter Book's LaTeX route
 (``--builder pdflatex``; xelatex, xeCJK, the preamble in ``tools/latex/``) into
 ``_build/stage-pdf`` and then calls :func:`finish`, which refuses a PDF a reader should not
-get: a LaTeX error, a character no font could draw, text pushed into the margin. What it
+get: a LaTeX error, a character no font could draw, text pushed into the margin, a page
+whose content runs off its bottom (a table taller than the page: its last rows are lost). What it
 returns is published as ``_build/pdf/`` (``book.pdf`` and ``book.log``).
 """
 
@@ -23,6 +24,8 @@ OVERFULL_LIMIT_PT = 2.0
 
 _MISSING = re.compile(r"^Missing character: There is no (.+?) in font (.+?)!", re.M)
 _OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (.*)$", re.M)
+# Any overfull \vbox: on a page (\output) it is content cut off at the bottom of the page.
+_OVERFULL_VBOX = re.compile(r"^Overfull \\vbox \((\d+(?:\.\d+)?)pt too high\) (.*)$", re.M)
 _ERROR = re.compile(r"^(?:! |.+:\d+: )(.+)$", re.M)
 
 
@@ -40,6 +43,8 @@ def problems(log: str) -> list[str]:
     found = [f"missing character {char} in font {font}" for char, font in _MISSING.findall(log)]
     found += [f"overfull box, {width} pt too wide: {where.strip()}"
               for width, where in _OVERFULL.findall(log) if float(width) > OVERFULL_LIMIT_PT]
+    found += [f"overfull page or block, {height} pt too high (content cut off): {where.strip()}"
+              for height, where in _OVERFULL_VBOX.findall(log)]
     return sorted(set(found))
 
 

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 
 import pytest
 from helpers import build_book
@@ -19,7 +20,7 @@ import yaml
 
 from bookbuild import build
 from techreport.data import load_table
-from bookbuild.pdf import LOG, PDF, problems, read_log
+from bookbuild.pdf import LOG, PDF, OVERFULL_LIMIT_PT, problems, read_log
 from techreport.present import fmt_row
 
 ROOT = build.ROOT
@@ -27,13 +28,19 @@ pytestmark = pytest.mark.skipif(
     shutil.which("xelatex") is None or shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
     reason="the PDF edition needs xelatex, latexmk and pdftotext: run tools/install-tex.sh "
            "(apt-get install --no-install-recommends texlive-xetex texlive-lang-chinese "
-           "texlive-fonts-recommended latexmk fonts-noto-cjk fonts-freefont-otf poppler-utils)",
+           "texlive-fonts-recommended latexmk fonts-noto-cjk poppler-utils)",
 )
 
 
 def squeeze(text: str) -> str:
     """Text without whitespace: CJK lines wrap anywhere, pdftotext adds spaces."""
     return re.sub(r"\s+", "", text)
+
+
+def fold(text: str) -> str:
+    """Text to compare across editions: no whitespace, no hyphens (a Latin word in a narrow
+    column may be hyphenated where it wraps)."""
+    return re.sub(r"[\s\-\u00ad\u2010\u2011]+", "", text)
 
 
 def _build(target: str) -> None:
@@ -51,7 +58,9 @@ def book():
     out = build.TARGETS["pdf"]["publish"]
     pdf = out / PDF
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return {"pdf": pdf, "log": read_log(out / LOG), "text": text, "flat": squeeze(text),
+    # -raw keeps the order in which LaTeX set the text: a table cell by cell, row by row
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return {"pdf": pdf, "log": read_log(out / LOG), "text": text, "flat": squeeze(text), "raw": fold(raw),
             "tex": (build.TARGETS["pdf"]["stage"] / build.TARGETS["pdf"]["built"] / "book.tex").read_text("utf-8")}
 
 
@@ -90,16 +99,66 @@ def headings(docname: str) -> list[str]:
     return [re.sub(r"[*_`]", "", h) for h in found]
 
 
-def html_captions(kind: str) -> list[str]:
-    """Numbers of every figure ("图") or table ("表") caption in the HTML book."""
-    numbers = []
-    for page in sorted((build.TARGETS["html"]["publish"]).rglob("*.html")):
-        numbers += re.findall(rf'class="caption-number">{kind}\s*([\d.]+)', page.read_text(encoding="utf-8"))
-    return numbers
+class _Tables(HTMLParser):
+    """The tables of an HTML page: caption text and rows of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[dict] = []
+        self._in: str | None = None  # "caption" or "cell"
+        self._open = False  # inside a <table>
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table":
+            self.tables.append({"caption": "", "rows": []})
+            self._open = True
+        elif not self._open:
+            return
+        elif tag == "span" and "caption-text" in classes:
+            self._in = "caption"
+        elif tag == "tr":
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th"):
+            self.tables[-1]["rows"][-1].append("")
+            self._in = "cell"
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._open = False
+        if (tag == "span" and self._in == "caption") or (tag in ("td", "th") and self._in == "cell"):
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "caption":
+            self.tables[-1]["caption"] += data
+        elif self._in == "cell":
+            self.tables[-1]["rows"][-1][-1] += data
 
 
-def pdf_captions(text: str, kind: str) -> list[str]:
-    return re.findall(rf"^\s*{kind}\s*(\d+(?:\.\d+)*)\s*[:：]", text, re.M)
+def html_pages() -> list:
+    """The HTML edition's pages, in book order."""
+    return [build.TARGETS["html"]["publish"] / f"{docname}.html" for docname, _ in toc_pages()]
+
+
+def html_tables() -> list[dict]:
+    tables = []
+    for page in html_pages():
+        parser = _Tables()
+        parser.feed(page.read_text(encoding="utf-8"))
+        tables += [dict(t, page=page.stem) for t in parser.tables]
+    return tables
+
+
+def html_captions(kind: str) -> list[tuple[str, str]]:
+    """(number, text) of every figure ("图") or table ("表") caption in the HTML book, in order."""
+    found = []
+    for page in html_pages():
+        html = page.read_text(encoding="utf-8")
+        for number, text in re.findall(rf'class="caption-number">{kind}\s*([\d.\-]+)\s*</span>'
+                                       r'<span class="caption-text">(.*?)</span>', html, re.S):
+            found.append((number, re.sub(r"<[^>]+>", "", text)))
+    return found
 
 
 def test_pdf_is_an_a4_book(book):
@@ -109,9 +168,20 @@ def test_pdf_is_an_a4_book(book):
     assert "目录" in book["flat"]  # Chinese contents
 
 
-def test_log_has_no_missing_character_or_overfull_text(book):
-    assert "Missing character" not in book["log"]
-    assert problems(book["log"]) == []
+def test_log_checks_refuse_lost_content():
+    """What makes bookbuild.pdf.finish refuse a PDF (the log lines as TeX writes them)."""
+    lost = "Overfull \\vbox (244.78267pt too high) has occurred while \\output is active []"
+    assert problems(lost) and "content cut off" in problems(lost)[0]
+    assert problems(f"Overfull \\hbox ({OVERFULL_LIMIT_PT + 0.5}pt too wide) in paragraph at lines 1--2")
+    assert problems("Missing character: There is no \u4e00 in font FreeSerif!")
+    assert problems(f"Overfull \\hbox ({OVERFULL_LIMIT_PT - 0.5}pt too wide) in paragraph at lines 1--2") == []
+
+
+def test_log_has_no_lost_content_and_no_letter_spaced_line(book):
+    assert not re.search(r"^Overfull \\vbox", book["log"], re.M), "content runs off a page"
+    # a line TeX could not fill but by spreading its characters apart ("资 料 来 源：…")
+    spread = re.findall(r"^Underfull \\hbox \(badness \d+\) in paragraph at lines (\d+--\d+)", book["log"], re.M)
+    assert not spread, f"letter-spaced lines (book.tex lines {spread})"
 
 
 @pytest.mark.parametrize("docname,number", toc_pages())
@@ -134,10 +204,65 @@ def test_every_indicator_with_its_qualifier(book):
 
 
 def test_same_figures_and_tables_as_the_html(book):
+    """Every caption of the web edition in the PDF, in the same order, numbered through the
+    chapter ("图 2-1　finding": the number, a quad, the text; no colon), so that no number
+    reads like a section number."""
     for kind in ("图", "表"):
         html = html_captions(kind)
-        assert sorted(pdf_captions(book["text"], kind)) == sorted(html), f"{kind}: PDF and HTML differ"
+        assert html, f"no {kind} in the HTML edition"
+        for i, (_, text) in enumerate(html, start=1):
+            assert re.search(rf"{kind}2-{i}(?!\d)", book["flat"]), f"no {kind} 2-{i} in the PDF"
+            assert fold(f"{kind}2-{i}{text}") in book["raw"], f"{kind} 2-{i} is not {text!r} in the PDF"
+        assert f"{kind}2-{len(html) + 1}" not in book["flat"], f"the PDF has more {kind} than the HTML"
+        assert not re.search(rf"{kind}\s*2-\d+\s*[:：]", book["text"]), f"a {kind} caption with a colon"
     assert len(html_captions("图")) == book["tex"].count(r"\begin{figure}")
+
+
+def test_references_read_like_the_captions(book):
+    """{numref} references read "图 2-3" / "表 2-3", never "图 2.1.3", and never break apart."""
+    assert not re.search(r"[图表]\s*\d+\.\d", book["flat"]), "a figure or table number reads like a section number"
+    refs = re.findall(r"\\hyperref\[[^]]+\]\{([图表])(.)\\ref\{", book["tex"])
+    assert refs, "no {numref} reference in book.tex"
+    # the name and the number joined by a no-break space (xeCJK may break a line between 图 and 2)
+    assert all(tie in ("~", "\u00a0") for _, tie in refs), refs
+    cited = re.findall(r"（([图表])\s*(\d+-\d+)）", book["flat"])
+    assert cited, "no reference like （图 2-3） in the PDF text"
+
+
+def test_every_table_cell_of_the_web_edition(book):
+    """Each table of the web edition, cell by cell and row by row, in the PDF: nothing is cut off
+    (the rows of a table too long for its page go on the next page, under its repeated header)."""
+    tables = html_tables()
+    assert tables, "no table in the HTML edition"
+    missing = []
+    for table in tables:
+        at = book["raw"].find(fold(table["caption"]))
+        if at < 0:
+            missing.append(f"{table['page']}: caption {table['caption']!r}")
+            continue
+        for row in table["rows"]:
+            for cell in row:
+                found = book["raw"].find(fold(cell), at)
+                if found < 0:
+                    missing.append(f"{table['page']}: {table['caption'][:20]}…: cell {cell!r} of row {row}")
+                    break
+                at = found + len(fold(cell))
+    assert not missing, "table cells of the web edition missing from the PDF:\n" + "\n".join(missing)
+
+
+def test_contents_lists_every_page_and_the_lists_of_figures_and_tables(book):
+    flat = book["flat"]
+    assert "目录" in flat and "图目录" in flat and "表目录" in flat
+    contents = flat[flat.index("目录"):flat.index("图目录")]
+    for docname, _ in toc_pages():
+        title = squeeze(headings(docname)[0])
+        assert title in contents, f"{docname}: {title!r} is not in the 目录"
+    text = book["text"]  # as laid out: an entry is a line starting with its number
+    lists = text[text.index("图目录"):text.index(headings(toc_pages()[0][0])[0], text.index("表目录"))]
+    for kind, listed in (("图", lists[:lists.index("表目录")]), ("表", lists[lists.index("表目录"):])):
+        for i in range(1, len(html_captions(kind)) + 1):
+            assert re.search(rf"^\s*2-{i}\s", listed, re.M), f"{kind} 2-{i} is not in the {kind}目录"
+    assert "数据：" not in lists, "the lists of figures and tables give findings, not data files"
 
 
 def test_charts_are_vector_with_searchable_text(book):

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # The TeX system that `make pdf` needs: XeLaTeX, latexmk, the Chinese support and the fonts
-# the PDF uses (Noto Serif/Sans CJK SC for Chinese, FreeSerif/FreeSans/FreeMono for Latin).
+# the PDF uses: Noto Serif CJK SC (text) and Noto Sans CJK SC (headings, file names), Chinese
+# and Latin alike, with ctex (texlive-lang-chinese) and caption (texlive-latex-recommended, which
+# texlive-xetex brings). See tools/latex/techreport.sty.
 # Fast and silent when all is there; installs with apt-get (as root or through sudo) on
 # Debian/Ubuntu; otherwise says what to install and fails.
 set -euo pipefail
 
-PACKAGES="texlive-xetex texlive-lang-chinese texlive-fonts-recommended latexmk fonts-noto-cjk fonts-freefont-otf poppler-utils"
+PACKAGES="texlive-xetex texlive-lang-chinese texlive-fonts-recommended latexmk fonts-noto-cjk poppler-utils"
 
 have_all() {
     command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v fc-list >/dev/null || return 1
     command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || return 1  # the PDF tests
-    kpsewhich xeCJK.sty >/dev/null || return 1
+    kpsewhich xeCJK.sty >/dev/null && kpsewhich ctex.sty >/dev/null && kpsewhich caption.sty >/dev/null || return 1
     local fonts
     fonts="$(fc-list : family)"
-    for family in "Noto Serif CJK SC" "Noto Sans CJK SC" "Noto Sans Mono CJK SC" FreeSerif FreeSans FreeMono; do
+    for family in "Noto Serif CJK SC" "Noto Sans CJK SC" "Noto Sans Mono CJK SC"; do
         grep -qF "$family" <<<"$fonts" || return 1
     done
 }
@@ -35,12 +37,12 @@ if command -v apt-get >/dev/null && [ -r /etc/debian_version ]; then
 fi
 
 cat >&2 <<MSG
-make pdf needs XeLaTeX, latexmk, xeCJK and the Noto CJK / GNU FreeFont fonts, and could not
+make pdf needs XeLaTeX, latexmk, xeCJK, ctex and the Noto CJK fonts, and could not
 install them here. On Debian or Ubuntu, as root:
 
     apt-get install --no-install-recommends $PACKAGES
 
-Elsewhere install the equivalents (TeX Live with xetex, latexmk and xeCJK; the fonts
-"Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC", FreeSerif/FreeSans/FreeMono).
+Elsewhere install the equivalents (TeX Live with xetex, latexmk, xeCJK, ctex and caption; the
+fonts "Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC").
 MSG
 exit 1

@@ -1,8 +1,19 @@
 """The PDF edition (LaTeX builder only): no code cells (the web keeps its collapsible code),
-and the front page becomes an unnumbered "关于本书" chapter after the contents.
+the front page becomes an unnumbered "关于本书" chapter after the contents, followed by the
+lists of figures and tables; every page of _toc.yml (and only the pages, not their inner
+headings) is listed in the contents; long tables break across pages.
 """
 
 from __future__ import annotations
+
+from docutils import nodes
+from sphinx import addnodes
+
+# A table with more body rows than this is set as a longtable, which breaks across pages and
+# repeats its header there; a shorter one stays in one block (never split from its caption).
+LONGTABLE_ROWS = 6
+# What opens the data links at the end of a figure caption (techreport.present.show_figure).
+DATA_LINKS = "数据："
 
 
 def _latex_builder_inited(app):
@@ -16,7 +27,8 @@ def _latex_front_matter(app, env):
     """LaTeX only: the root page's title as an unnumbered chapter opening the front matter.
 
     sphinx-jupyterbook-latex inlines the root page after the contents but drops its H1;
-    this puts it back (in the contents and the running head too).
+    this puts it back (in the contents and the running head too). (The contents are followed by
+    the lists of figures and tables, 图目录 and 表目录: see tools/latex/techreport.sty.)
     """
     if app.builder.format != "latex" or env.config.root_doc not in env.titles:
         return
@@ -31,7 +43,62 @@ def _latex_front_matter(app, env):
         )
 
 
+def page_levels(env) -> dict[str, int]:
+    """LaTeX sectioning level of each page's title: the pages under the root are chapters (0),
+    theirs sections (1), the report's topic pages subsections (2), following the toctrees."""
+    levels: dict[str, int] = {}
+    todo = [(child, 0) for child in env.toctree_includes.get(env.config.root_doc, [])]
+    while todo:
+        docname, level = todo.pop(0)
+        if docname not in levels:
+            levels[docname] = level
+            todo += [(child, level + 1) for child in env.toctree_includes.get(docname, [])]
+    return levels
+
+
+def _latex(text: str) -> nodes.raw:
+    return nodes.raw("", text + "\n", format="latex")
+
+
+def _mark_data_links(caption: nodes.caption) -> None:
+    """Wrap a figure caption's closing "数据：a.csv、b.csv。" in \\techreportdata{…}, which the
+    list of figures leaves out (the caption under the figure keeps it)."""
+    for i, child in enumerate(caption.children):
+        if isinstance(child, nodes.Text) and DATA_LINKS in child:
+            before, after = child.split(DATA_LINKS, 1)
+            caption.replace(child, nodes.Text(before.rstrip()))
+            caption.insert(i + 1, nodes.raw("", "\\techreportdata{", format="latex"))
+            caption.insert(i + 2, nodes.Text(DATA_LINKS + after))
+            caption.append(nodes.raw("", "}", format="latex"))
+            return
+
+
+def _latex_tree(app, doctree, docname):
+    """LaTeX only, on the whole book's tree: contents depth per page, tied references, long tables."""
+    if app.builder.format != "latex":
+        return
+    levels = page_levels(app.env)
+    for start in list(doctree.findall(addnodes.start_of_file)):
+        level = levels.get(start.get("docname"))
+        section = next(iter(start.findall(nodes.section)), None)
+        if level is None or section is None:
+            continue
+        # the page's title goes into the contents, its inner headings do not, and they are never
+        # numbered like sections 2.1-2.3 (tools/latex/techreport.sty)
+        section.parent.insert(section.parent.index(section), _latex(r"\techreportpagestart"))
+        section.insert(1, _latex(rf"\techreportpagetitle{{{level}}}"))
+    for ref in doctree.findall(addnodes.number_reference):
+        # "图 %s" -> "图~%s": a reference never breaks between its name and its number
+        ref["title"] = ref.get("title", "%s").replace(" %s", "\u00a0%s")
+    for caption in doctree.findall(nodes.caption):
+        _mark_data_links(caption)
+    for table in doctree.findall(nodes.table):
+        rows = sum(len(body.children) for body in table.findall(nodes.tbody))
+        if rows > LONGTABLE_ROWS and "longtable" not in table["classes"]:
+            table["classes"].append("longtable")
+
 
 def setup(app) -> None:
     app.connect("builder-inited", _latex_builder_inited, priority=400)
     app.connect("env-updated", _latex_front_matter)
+    app.connect("doctree-resolved", _latex_tree)
