@@ -1,0 +1,271 @@
+"""Provenance: every fact in data/ carries the report's own words, checked against the report.
+
+The chapter's text is kept in ``data/source/chapter-2.txt`` (see ``data/source/README.md``).
+This module is the one place that
+
+* compares a quote with the source (:func:`locate`): whitespace removed, and the report's
+  mixed half-/full-width commas, colons and brackets treated as equal; nothing else;
+* checks every ``*_quote`` column of a table when it is loaded (:func:`quote_problems`, called
+  by :func:`techreport.data.load_table`), so a quote that is not in the report stops the build;
+* checks the table of "not stated" claims (``not_stated.csv``): the words that would contradict
+  a claim must be absent from the section it is about (:func:`not_stated_problems`);
+* splits sections 2.1-2.3 into clauses and says which are quoted by some row, which are omitted
+  on purpose (``source_omissions.csv``) and which are neither (:func:`coverage`).
+
+Command line: ``python -m techreport.provenance check`` (quotes and claims) and
+``python -m techreport.provenance coverage`` (the share of the source accounted for).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SOURCE_FILE = Path("source") / "chapter-2.txt"
+#: The only characters folded together: the report mixes half- and full-width forms of these.
+FOLD = str.maketrans({"，": ",", "：": ":", "（": "(", "）": ")"})
+#: A column holding the report's words ends in this suffix (``source_quote``, ``kind_quote``...).
+QUOTE_SUFFIX = "_quote"
+#: The one term for "not stated", in data, prose, tables and chart notes (see README, house style).
+NOT_STATED = "报告未说明"
+#: Sections of the chapter, in order, with the heading line that opens each.
+SECTIONS = {"2": r"^2 ", "2.1": r"^2\.1 ", "2.2": r"^2\.2 ", "2.3": r"^2\.3 "}
+SEPARATOR = "|"
+OMISSIONS = "source_omissions"  # passages left out on purpose: checked like quotes, but they state no fact  # between the words of a not-stated claim
+
+
+class ProvenanceError(ValueError):
+    """A quote is not in the report, or a "not stated" claim is contradicted by it."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """The report's text, and the same text normalised for comparison with a map back."""
+
+    text: str
+    norm: str
+    back: tuple[int, ...]  # norm index -> text index
+    sections: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (start, end) in text
+
+    def section_norm(self, name: str) -> str:
+        start, end = self.sections[name]
+        return normalise(self.text[start:end])
+
+
+def normalise(text: str) -> str:
+    """The comparison form: no whitespace; half-/full-width commas, colons, brackets folded."""
+    return re.sub(r"\s+", "", str(text)).translate(FOLD)
+
+
+def source(data_dir: Path | str | None = None) -> Source:
+    return _source(Path(data_dir or DATA_DIR).resolve())
+
+
+@lru_cache(maxsize=None)
+def _source(data_dir: Path) -> Source:
+    path = data_dir / SOURCE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProvenanceError(f"{path}: the report's text is missing; every quote is checked against it") from None
+    norm, back = [], []
+    for i, ch in enumerate(text):
+        if not ch.isspace():
+            norm.append(ch.translate(FOLD))
+            back.append(i)
+    starts = {}
+    for name, pattern in SECTIONS.items():
+        m = re.search(pattern, text, flags=re.M)
+        if not m:
+            raise ProvenanceError(f"{path}: no heading for section {name}")
+        starts[name] = m.start()
+    order = sorted(starts, key=starts.get)
+    sections = {n: (starts[n], starts[order[k + 1]] if k + 1 < len(order) else len(text)) for k, n in enumerate(order)}
+    sections["全章"] = (0, len(text))
+    return Source(text, "".join(norm), tuple(back), sections)
+
+
+def locate(quote: str, data_dir: Path | str | None = None) -> list[tuple[int, int]]:
+    """Every (start, end) of ``quote`` in the report's text; empty when it is not there."""
+    src = source(data_dir)
+    needle = normalise(quote)
+    if not needle:
+        return []
+    spans, at = [], src.norm.find(needle)
+    while at != -1:
+        spans.append((src.back[at], src.back[at + len(needle) - 1] + 1))
+        at = src.norm.find(needle, at + 1)
+    return spans
+
+
+def quote_fields(fields: list[dict]) -> list[str]:
+    return [f["name"] for f in fields if f["name"].endswith(QUOTE_SUFFIX)]
+
+
+def quote_problems(where, fields: list[dict], lines: list[int], columns: dict[str, list], data_dir) -> list[str]:
+    """Problems for every quote of a table not found in the report (``where`` formats the location)."""
+    problems = []
+    for name in quote_fields(fields):
+        for line, value in zip(lines, columns[name]):
+            if value is None or value == "":
+                continue
+            if not locate(value, data_dir):
+                problems.append(where(line, name, value) + "these words are not in the report "
+                                f"({SOURCE_FILE}); expected a verbatim span of it (whitespace and the width "
+                                "of commas, colons and brackets aside)")
+    return problems
+
+
+# --- "not stated" claims ---------------------------------------------------------------------
+
+def not_stated_problems(data_dir: Path | str | None = None) -> list[str]:
+    """A problem for each claim whose contradicting words occur in its section of the report."""
+    from .data import load_table, resource
+
+    data_dir = Path(data_dir or DATA_DIR).resolve()
+    claims = load_table("not_stated", data_dir)
+    path = resource("not_stated", data_dir)["path"]
+    src = source(data_dir)
+    problems = []
+    for k, row in claims.iterrows():
+        section = src.section_norm(row["section"])
+        found = [w for w in row["absent_words"].split(SEPARATOR) if normalise(w) in section]
+        if found:
+            problems.append(
+                f"data/{path}, row {k + 2}, column 'absent_words', claim {row['id']!r} ({NOT_STATED}{row['claim_zh']}): "
+                f"section {row['section']} of the report does contain {'、'.join(map(repr, found))}; "
+                "the claim is wrong, or these are not the words that would contradict it"
+            )
+    return problems
+
+
+def check(data_dir: Path | str | None = None) -> dict:
+    """Load every table (which checks its quotes) and check the claims; raise on any problem."""
+    from .data import load_table, table_names
+
+    rows = quotes = 0
+    for name in table_names(data_dir):
+        if name == OMISSIONS:
+            continue
+        frame = load_table(name, data_dir)
+        cols = [c for c in frame.columns if c.endswith(QUOTE_SUFFIX)]
+        if cols:
+            rows += int(frame[cols].notna().any(axis=1).sum())
+            quotes += int(frame[cols].notna().sum().sum())
+    problems = not_stated_problems(data_dir)
+    if problems:
+        raise ProvenanceError("\n".join(problems))
+    from .data import load_table as _lt
+
+    return {"rows": rows, "quotes": quotes, "claims": len(_lt("not_stated", data_dir))}
+
+
+# --- coverage -------------------------------------------------------------------------------
+
+CLAUSE_END = re.compile(r"[。；;\n]")
+MIN_OVERLAP = 4  # characters a quote must share with a clause to account for it (fewer if the clause is shorter)
+
+
+@dataclass
+class Clause:
+    section: str
+    start: int
+    end: int
+    text: str
+    status: str = "silent"  # quoted | omitted | silent
+    by: list = field(default_factory=list)
+
+
+def clauses(data_dir: Path | str | None = None, sections=("2.1", "2.2", "2.3")) -> list[Clause]:
+    """Sections' text split into clauses at 。；; and line ends (headings and list items are lines)."""
+    src = source(data_dir)
+    out = []
+    for name in sections:
+        start, end = src.sections[name]
+        at = start
+        for m in list(CLAUSE_END.finditer(src.text, start, end)) + [None]:
+            stop = m.end() if m else end
+            piece = src.text[at:stop]
+            if normalise(piece).strip("。；;-▶●") and normalise(piece):
+                lead = len(piece) - len(piece.lstrip())
+                out.append(Clause(name, at + lead, stop, piece.strip()))
+            at = stop
+    return out
+
+
+def all_quotes(data_dir: Path | str | None = None) -> list[dict]:
+    """Every quote in data/: table, row key, column, words, spans in the source."""
+    from .data import load_table, resource, table_names
+
+    out = []
+    for name in table_names(data_dir):
+        if name == OMISSIONS:
+            continue
+        frame = load_table(name, data_dir)
+        cols = [c for c in frame.columns if c.endswith(QUOTE_SUFFIX)]
+        if not cols:
+            continue
+        key = resource(name, data_dir)["schema"].get("primaryKey", [])
+        key = [key] if isinstance(key, str) else key
+        for k, row in frame.iterrows():
+            for col in cols:
+                if row[col] is None or (not isinstance(row[col], str)):
+                    continue
+                out.append({"table": name, "line": k + 2, "key": "/".join(str(row[c]) for c in key),
+                            "row": row, "column": col, "quote": row[col], "spans": locate(row[col], data_dir)})
+    return out
+
+
+def coverage(data_dir: Path | str | None = None) -> list[Clause]:
+    """Each clause of 2.1-2.3 marked quoted (a quote shares words with it), omitted (listed) or silent."""
+    from .data import load_table
+
+    found = clauses(data_dir)
+    quotes = all_quotes(data_dir)
+    omissions = load_table(OMISSIONS, data_dir)
+    omitted = [(s, r) for _, r in omissions.iterrows() for s in locate(r["source_quote"], data_dir)]
+    for clause in found:
+        need = min(MIN_OVERLAP, len(normalise(clause.text).strip("。；;")))
+        for q in quotes:
+            for a, b in q["spans"]:
+                if len(normalise(source(data_dir).text[max(a, clause.start):min(b, clause.end)])) >= need:
+                    clause.status = "quoted"
+                    clause.by.append(q)
+                    break
+        if clause.status == "silent":
+            for (a, b), row in omitted:
+                if a <= clause.start and clause.end <= b + 1 or (clause.start <= a and b <= clause.end):
+                    clause.status = "omitted"
+                    clause.by.append(row)
+                    break
+    return found
+
+
+def _main(argv: list[str]) -> int:
+    what = argv[1] if len(argv) > 1 else "check"
+    if what == "check":
+        result = check()
+        print(f"quotes checked: {result['quotes']} quotes in {result['rows']} rows, 0 failures; "
+              f"'not stated' claims checked: {result['claims']}, 0 contradicted")
+        return 0
+    if what == "coverage":
+        found = coverage()
+        silent = [c for c in found if c.status == "silent"]
+        for c in silent:
+            print(f"SILENT {c.section}: {c.text}")
+        n = len(found)
+        quoted = sum(c.status == "quoted" for c in found)
+        omitted = sum(c.status == "omitted" for c in found)
+        print(f"clauses of 2.1-2.3: {n}; quoted by data {quoted} ({quoted / n:.0%}); omitted with a reason "
+              f"{omitted}; accounted for {(quoted + omitted) / n:.1%}; silently dropped {len(silent)}")
+        return 1 if silent else 0
+    print("usage: python -m techreport.provenance [check|coverage]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv))
