@@ -269,3 +269,24 @@ def _main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(_main(sys.argv))
+
+
+def glue_not_stated(topic: str, data_dir: Path | str | None = None) -> None:
+    """Glue ``ns_<id>`` = "报告未说明<claim>" for every claim of ``topic`` (checked by the tests)."""
+    from .data import load_table
+    from .present import glue_text
+
+    claims = load_table("not_stated", data_dir)
+    for _, row in claims[claims["topic"] == topic].iterrows():
+        glue_text(f"ns_{row['id']}", f"{NOT_STATED}{row['claim_zh']}")
+
+
+def deng_phrases(quotes) -> list[str]:
+    """The distinct "…等" phrases in ``quotes``: the words before each 等 (up to a comma or 、)."""
+    found = []
+    for quote in dict.fromkeys(q for q in quotes if isinstance(q, str)):
+        for m in re.finditer(r"([^,，、。；;“”]{1,12}?)等", quote):
+            phrase = m.group(1).removeprefix("以及").removeprefix("推进").removeprefix("聚焦") + "等"
+            if phrase not in found:
+                found.append(phrase)
+    return found
