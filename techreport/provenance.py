@@ -62,7 +62,18 @@ def normalise(text: str) -> str:
 
 
 def source(data_dir: Path | str | None = None) -> Source:
+    """The report's text (every quote of every table is checked against it when a table loads)."""
+    import os
+
+    reads = os.environ.get("TECHREPORT_READS")
+    if reads and reads not in _RECORDED:  # the build re-runs a page when the report's text changes
+        _RECORDED.add(reads)
+        with open(reads, "a", encoding="utf-8") as fh:
+            fh.write(f"{SOURCE_FILE}\n")
     return _source(Path(data_dir or DATA_DIR).resolve())
+
+
+_RECORDED: set[str] = set()
 
 
 @lru_cache(maxsize=None)
@@ -290,3 +301,232 @@ def deng_phrases(quotes) -> list[str]:
             if phrase not in found:
                 found.append(phrase)
     return found
+
+
+# --- where the book shows each row (for the 原文对照 page) -----------------------------------------
+
+BOOK_DIR = DATA_DIR.parent / "book"
+CONCORDANCE = "concordance"  # the 原文对照 page: it reads the other pages, not itself
+TOPIC_PAGES = {"ic": "book/2-1-three-fields/ic", "ai": "book/2-1-three-fields/ai", "biomed": "book/2-1-three-fields/biomed",
+               "materials": "book/2-2-key-fields/materials", "aerospace": "book/2-2-key-fields/aerospace",
+               "marine": "book/2-2-key-fields/marine", "platforms": "book/2-3-platforms/index"}
+SECTION_PAGES = {"2.1": "book/2-1-three-fields/index", "2.2": "book/2-2-key-fields/index", "2.3": "book/2-3-platforms/index"}
+#: Tables without a topic column: the topic their rows belong to.
+TABLE_TOPICS = {"ic_focus": "ic", "ai_actions": "ai", "ai_groups": "ai", "ai_items": "ai", "biomed_products": "biomed",
+                "biomed_initiatives": "biomed", "material_results": "materials", "material_applications": "materials",
+                "ships": "marine", "platforms": "platforms", "platform_groups": "platforms", "platform_results": "platforms",
+                "platform_districts": "platforms", "industry_clusters": "platforms"}
+
+
+def shown_items(book_dir: Path | str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """{page: [(label, table), ...]}: every numbered figure and table of the book and the tables it draws on.
+
+    Read from the notebooks' ``show_figure``/``show_table`` calls (their ``name=`` and ``tables=``).
+    """
+    import ast
+    import json
+    import os
+
+    book_dir = Path(book_dir or BOOK_DIR)
+    found: dict[str, list[tuple[str, str]]] = {}
+    reads = os.environ.get("TECHREPORT_READS")
+    for path in sorted(book_dir.rglob("*.ipynb")):
+        doc = str(path.relative_to(book_dir.parent).with_suffix(""))
+        if path.stem == CONCORDANCE:
+            continue
+        if reads:
+            with open(reads, "a", encoding="utf-8") as fh:  # the build re-runs the reader when a page changes
+                fh.write(f"../{doc}.ipynb\n")
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] != "code":
+                continue
+            try:
+                tree = ast.parse("".join(cell["source"]))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("show_figure", "show_table"):
+                    kw = {k.arg: k.value for k in node.keywords}
+                    if "name" not in kw or "tables" not in kw:
+                        continue
+                    try:
+                        label, tables = ast.literal_eval(kw["name"]), ast.literal_eval(kw["tables"])
+                    except ValueError:
+                        continue
+                    for table in [tables] if isinstance(tables, str) else tables:
+                        found.setdefault(doc, []).append((label, table))
+    return found
+
+
+def shown_words(book_dir: Path | str | None = None) -> dict[str, tuple[str, str]]:
+    """{label: (page, words)}: the report's words each figure and table shows (its ``quotes=``), normalised.
+
+    Read from the stored outputs of the notebooks, so it is exactly what a reader sees under the figure
+    or in the table's 报告原文 column.
+    """
+    import json
+
+    book_dir = Path(book_dir or BOOK_DIR)
+    found = {}
+    for path in sorted(book_dir.rglob("*.ipynb")):
+        doc = str(path.relative_to(book_dir.parent).with_suffix(""))
+        if path.stem == CONCORDANCE:
+            continue
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                text = "".join(output.get("data", {}).get("text/markdown", ""))
+                label = re.search(r"^:name: (\S+)$", text, flags=re.M)
+                words = re.findall(r'<details class="report-words">(.*?)</details>', text, flags=re.S)
+                if label and words:
+                    found[label.group(1)] = (doc, normalise(re.sub(r"\\(.)", r"\1", "".join(words))))
+    return found
+
+
+def row_page(quote: dict, data_dir: Path | str | None = None) -> str:
+    """The page that shows a quoted row: by its topic, its table's topic, or its milestone's topic."""
+    from .data import load_table
+
+    row, table = quote["row"], quote["table"]
+    if table == "sections":
+        return SECTION_PAGES[row["id"]]
+    if table == "topics":
+        return TOPIC_PAGES[row["id"]]
+    if "topic" in row and isinstance(row["topic"], str):
+        return TOPIC_PAGES[row["topic"]]
+    if table in TABLE_TOPICS:
+        return TOPIC_PAGES[TABLE_TOPICS[table]]
+    milestones = load_table("milestones", data_dir).set_index("id")["topic"]
+    if table == "milestone_roles":
+        return TOPIC_PAGES[milestones[row["milestone_id"]]]
+    if table == "organisations":
+        roles = load_table("milestone_roles", data_dir)
+        first = roles.loc[roles["organisation_id"] == row["id"], "milestone_id"].iloc[0]
+        return TOPIC_PAGES[milestones[first]]
+    if table == "field_programmes":
+        return TOPIC_PAGES[row["topic"]]
+    raise ProvenanceError(f"{table}: no page known for its rows")
+
+
+def paragraphs(data_dir: Path | str | None = None) -> list[tuple[str, int, int]]:
+    """(section, start, end) of each paragraph of the chapter: runs of text between blank lines."""
+    src = source(data_dir)
+    out = []
+    for name in ("2", "2.1", "2.2", "2.3"):
+        start, end = src.sections[name]
+        for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", src.text[start:end]):
+            out.append((name, start + m.start(), start + m.end()))
+    return out
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}$])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "$": r"\$", "#": r"\#", "&": r"\&",
+        "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+
+
+def _tex(text: str) -> str:
+    return "".join(_TEX.get(ch, ch) for ch in text)
+
+
+def _label_name(label: str) -> str:
+    return "图" if label.startswith("fig-") else "表"
+
+
+def concordance(data_dir: Path | str | None = None, book_dir: Path | str | None = None) -> list[dict]:
+    """The chapter paragraph by paragraph, each line cut into pieces: plain, quoted (with where shown) or omitted.
+
+    Returns [{"section", "lines": [[{"text", "kind": plain|quoted|omitted, "targets": [(doc, label|None)],
+    "reason"}]]}].
+    """
+    from .data import load_table
+
+    src = source(data_dir)
+    shown = shown_items(book_dir)
+    words = shown_words(book_dir)
+    spans = []  # (start, end, targets)
+    for q in all_quotes(data_dir):
+        doc = row_page(q, data_dir)
+        # where the quote itself is shown; else the figures and tables of its page drawn from its table
+        labels = [(d, label) for label, (d, blob) in words.items() if normalise(q["quote"]) in blob]
+        labels = labels or [(doc, label) for label, table in shown.get(doc, []) if table == q["table"]]
+        targets = list(dict.fromkeys(labels)) or [(doc, None)]
+        spans += [(a, b, targets) for a, b in q["spans"]]
+    omitted = [(a, b, r["reason_zh"]) for _, r in load_table(OMISSIONS, data_dir).iterrows()
+               for a, b in locate(r["source_quote"], data_dir)]
+    out = []
+    for section, p_start, p_end in paragraphs(data_dir):
+        lines = []
+        for m in re.finditer(r"[^\n]+", src.text[p_start:p_end]):
+            l_start, l_end = p_start + m.start(), p_start + m.end()
+            marks = [None] * (l_end - l_start)  # per character: ("q", targets) or ("o", reason)
+            for a, b, reason in omitted:
+                for i in range(max(a, l_start), min(b, l_end)):
+                    marks[i - l_start] = ("o", reason)
+            for a, b, targets in spans:
+                for i in range(max(a, l_start), min(b, l_end)):
+                    old = marks[i - l_start]
+                    merged = (old[1] if old and old[0] == "q" else []) + targets
+                    marks[i - l_start] = ("q", merged)
+            pieces = []
+            for i, ch in enumerate(src.text[l_start:l_end]):
+                kind = "plain" if marks[i] is None else ("quoted" if marks[i][0] == "q" else "omitted")
+                if pieces and pieces[-1]["kind"] == kind and (kind != "omitted" or pieces[-1]["reason"] == marks[i][1]):
+                    pieces[-1]["text"] += ch
+                    if kind == "quoted":
+                        pieces[-1]["targets"] += marks[i][1]
+                else:
+                    pieces.append({"text": ch, "kind": kind, "targets": list(marks[i][1]) if kind == "quoted" else [],
+                                   "reason": marks[i][1] if kind == "omitted" else None})
+            for piece in pieces:
+                piece["targets"] = list(dict.fromkeys(piece["targets"]))
+            if "".join(p["text"] for p in pieces).strip():
+                lines.append(pieces)
+        if lines:
+            out.append({"section": section, "lines": lines})
+    return out
+
+
+def concordance_markdown(paragraph: dict) -> str:
+    """One paragraph for the web (MyST, links to figures and tables) and for the PDF (raw LaTeX, page numbers)."""
+    html_lines, tex_lines = [], []
+    for pieces in paragraph["lines"]:
+        pieces = [dict(p) for p in pieces]
+        bullet = pieces[0]["text"].lstrip().startswith("-")
+        if bullet:  # the report's list items: a list on the web, a bullet in print
+            pieces[0]["text"] = pieces[0]["text"].lstrip()[1:].lstrip()
+        html, tex = "", ""
+        quoted = [p for p in pieces if p["kind"] == "quoted"]
+        # a run of quoted pieces that lead to the same places is followed by one reference, after its last piece
+        last_of_run = {id(p) for p, q in zip(quoted, quoted[1:] + [None]) if q is None or q["targets"] != p["targets"]}
+        for p in pieces:
+            text = " ".join(p["text"].split()) if p["text"].strip() else p["text"]
+            if p["kind"] == "plain":
+                html += _md(text)
+                tex += _tex(text)
+            elif p["kind"] == "omitted":
+                html += f"[{_md(text)}]{{.source-omitted}}（本书不收：{_md(p['reason'])}）"
+                tex += f"\\textcolor{{gray}}{{{_tex(text)}}}（本书不收：{_tex(p['reason'])}）"
+            else:
+                html += f"**{_md(text)}**"
+                tex += f"\\textbf{{{_tex(text)}}}"
+                if id(p) in last_of_run:
+                    refs = [f"{{numref}}`{label}`" if label else f"{{doc}}`/{doc}`" for doc, label in p["targets"]]
+                    labelled = [(doc, label) for doc, label in p["targets"] if label]
+                    html += f"〔{'、'.join(refs)}〕"
+                    if labelled:  # the page of the first figure or table that shows it
+                        doc, label = labelled[0]
+                        tex += f"〔见第\\pageref{{\\detokenize{{{doc}:{label}}}}}页〕"
+        html, tex = html.strip(), tex.strip()
+        if bullet:
+            html, tex = "- " + html, r"\textbullet\ " + tex
+        html_lines.append(html)
+        tex_lines.append(tex)
+    html_md = "\n\n".join(html_lines)
+    tex_md = "\n\n".join(tex_lines)
+    return f"````{{only}} html\n{html_md}\n````\n\n````{{raw}} latex\n{tex_md}\n\n````\n"
