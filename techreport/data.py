@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .provenance import quote_problems
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
 #: Set by the build to a file path: every table a notebook loads is appended to it, so
@@ -114,6 +116,7 @@ def _load_cached(name: str, data_dir: Path, _size: int, _mtime: int) -> pd.DataF
     lines = [line for line, _ in rows]
     problems += _unique_problems(path, schema, columns, lines)
     problems += _foreign_key_problems(path, name, schema, columns, lines, data_dir)
+    problems += quote_problems(lambda line, col, value: _where(path, line, col, value), fields, lines, columns, data_dir)
     if problems:
         shown = problems[:MAX_PROBLEMS]
         more = len(problems) - len(shown)

@@ -9,6 +9,9 @@ One call per item, so every page gets the same treatment:
   the CSV it was drawn from (the source line is inside the image: see ``style.add_source``),
   drawn twice by a function of the width: wide (desktop, PDF) and narrow (a phone).
 * :func:`titles` - the Chinese titles of a field's codes (``enumTitles`` in datapackage.json).
+* ``quotes=`` (both): the report's own words for each row or for the figure, from the data's
+  ``source_quote`` column. On the web they open with one tap (a ``<details>`` element); in the
+  PDF, where raw HTML is dropped, the words print in the table's last column or under the figure.
 * :func:`fmt` and :func:`glue_text` - a figure with its qualifier ("超过2000名", "近100亿元",
   "20余家") for prose, through myst-nb glue so a CSV edit changes the text too.
 """
@@ -107,10 +110,50 @@ def markdown_table(frame: pd.DataFrame, align: dict[str, str] | None = None) -> 
     return "\n".join(lines)
 
 
+QUOTE_COLUMN = "报告原文"
+
+
+def _words(quote) -> str:
+    """A quote as inline MyST: in “”, markdown punctuation escaped."""
+    text = " ".join(str(quote).split())
+    return "“" + re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text) + "”"
+
+
+def _quote_cell(quotes) -> str:
+    quotes = [quotes] if isinstance(quotes, str) else list(quotes) if isinstance(quotes, (list, tuple)) else []
+    quotes = [q for q in quotes if isinstance(q, str) and q]
+    if not quotes:
+        return ""
+    return '<details class="report-words"><summary>原文</summary>' + "".join(map(_words, dict.fromkeys(quotes))) + "</details>"
+
+
+def _quote_block(quotes) -> str:
+    quotes = [q for q in quotes if isinstance(q, str) and q]
+    if not quotes:
+        return ""
+    words = "；".join(_words(q) for q in dict.fromkeys(quotes))
+    return (f'<details class="report-words"><summary>报告原文（{len(dict.fromkeys(quotes))}处）</summary>\n\n'
+            f"{{.report-words-text}}\n报告原文：{words}\n\n</details>\n\n")
+
+
 def show_table(frame: pd.DataFrame, name: str, caption: str, tables, *, note: str | None = None,
-               align: dict[str, str] | None = None, widths: list[int] | None = None) -> None:
-    """Display ``frame`` as table ``name`` ("tbl-..."), with caption, source line and CSV links."""
+               align: dict[str, str] | None = None, widths: list[int] | None = None, quotes=None) -> None:
+    """Display ``frame`` as table ``name`` ("tbl-..."), with caption, source line and CSV links.
+
+    ``quotes``: one entry per row (a quote, a list of quotes, or empty): the report's words,
+    added as a last column that opens with one tap on the web and prints in the PDF.
+    """
     tables = [tables] if isinstance(tables, str) else list(tables)
+    preview = frame
+    if quotes is not None:
+        quotes = list(quotes)
+        if len(quotes) != len(frame):
+            raise ValueError(f"{name}: {len(quotes)} quotes for {len(frame)} rows")
+        frame = frame.assign(**{QUOTE_COLUMN: [_quote_cell(q) for q in quotes]})
+        if widths:  # the quote column's room comes from the wide columns; narrow ones (dates, counts) keep theirs
+            extra = max(12, sum(widths) // 5)
+            wide = sum(w for w in widths if w >= 14)
+            widths = [max(1, round(w * (wide - extra) / wide)) if w >= 14 else w for w in widths] + [extra]
     options = f":name: {name}\n:align: left\n"
     if widths:
         options += f":widths: {' '.join(map(str, widths))}\n"
@@ -119,7 +162,7 @@ def show_table(frame: pd.DataFrame, name: str, caption: str, tables, *, note: st
     if note:
         md += f"{{.table-note}}\n注：{note}\n\n"
     md += f"{{.source-line}}\n{source}\n"
-    html_table = frame.to_html(index=False, border=0, na_rep="", escape=True)
+    html_table = preview.to_html(index=False, border=0, na_rep="", escape=True)
     display({"text/markdown": md, "text/html": f"<p><b>{html.escape(caption)}</b></p>{html_table}",
              "text/plain": caption}, raw=True)
 
@@ -149,7 +192,7 @@ def _svg_body(svg: bytes) -> str:
     return text[text.index("<svg"):]
 
 
-def show_figure(draw, name: str, caption: str, alt: str, tables) -> None:
+def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -> None:
     """Display figure ``name`` ("fig-..."): caption, alt text and CSV links.
 
     ``draw(layout)`` returns the figure drawn for a :class:`techreport.charts.Layout`; it is
@@ -158,6 +201,7 @@ def show_figure(draw, name: str, caption: str, alt: str, tables) -> None:
     with ``{numref}``. The narrow figure (a phone) is the SVG of the visible output's HTML:
     Jupyter shows it, and the web edition offers it to small screens (bookbuild/sphinx/figures.py).
     Each figure is checked with :func:`techreport.charts.overflows`: nothing may be cut off.
+    ``quotes``: the report's words for what the figure draws, shown under it (one tap on the web).
     """
     import matplotlib.pyplot as plt
 
@@ -179,6 +223,7 @@ def show_figure(draw, name: str, caption: str, alt: str, tables) -> None:
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
         f"{caption} 数据：{_data_links(tables)}。\n```\n"
     )
+    md += _quote_block(list(quotes))
     body = re.sub(r"<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', _svg_body(phone), count=1)
     jupyter = (f'<figure class="techreport-figure" data-figure="{name}">{body}'
                f"<figcaption>{html.escape(caption)}</figcaption></figure>")

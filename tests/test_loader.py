@@ -122,7 +122,7 @@ def test_file_not_in_utf8(data_copy):
 
 def test_wrong_number_of_cells(data_copy):
     replace_cell(data_copy, "organisations.csv", "sbm", "荷兰SBM OFFSHORE公司", "荷兰SBM, OFFSHORE公司")
-    assert "cells where the header has 3" in error_of("organisations", data_copy)
+    assert "cells where the header has 4" in error_of("organisations", data_copy)
 
 
 def test_byte_order_mark_and_crlf_are_accepted(data_copy):
@@ -143,7 +143,8 @@ def test_every_problem_is_reported_at_once(data_copy):
 
 def test_an_edited_file_is_read_again(data_copy):
     assert load_table("sections", data_dir=data_copy).loc[0, "title_zh"] == "深入实施三大领域“上海方案”"
-    rewrite(data_copy, "sections.csv", lambda t: t.replace("深入实施", "全面实施"))
+    # the title only: its source_quote (the report's words) still says 深入实施
+    rewrite(data_copy, "sections.csv", lambda t: t.replace("深入实施三大领域“上海方案”,", "全面实施三大领域“上海方案”,"))
     assert load_table("sections", data_dir=data_copy).loc[0, "title_zh"] == "全面实施三大领域“上海方案”"
 
 

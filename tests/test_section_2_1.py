@@ -49,8 +49,9 @@ def test_ai_carriers_districts():
     items = load_table("ai_items").set_index("id")
     carriers = items[items["group_id"] == "carriers"]
     assert dict(carriers["district_id"].dropna()) == {
-        "carrier-xuhui-westbund": "xuhui", "carrier-pudong-zhangjiang": "pudong", "carrier-minhang-maqiao": "minhang"}
-    assert carriers.loc["carrier-lingang", "district_id"] is pd_na()  # not one of the 16 districts
+        "carrier-xuhui-westbund": "xuhui", "carrier-pudong-zhangjiang": "pudong", "carrier-minhang-maqiao": "minhang",
+        "carrier-lingang": "pudong"}
+    assert carriers.loc["carrier-lingang", "district_quote"] == "浦东(含临港)"  # section 2.3 of the report
 
 
 def pd_na():
@@ -62,8 +63,8 @@ def test_biomed_products_kinds_follow_the_source():
     products = load_table("biomed_products").set_index("id")
     assert len(products) == 8
     assert dict(products["kind"]) == {
-        "shenqi-sherong": "tcm", "gv-971": "not_stated", "hlx02": "biologic", "dc371739": "chemical_drug",
-        "toripalimab": "biologic", "zejula": "not_stated", "umr-omega": "device", "surufatinib": "not_stated"}
+        "shenqi-sherong": "tcm", "gv-971": "not_stated", "hlx02": "not_stated", "dc371739": "chemical_drug",
+        "toripalimab": "not_stated", "zejula": "not_stated", "umr-omega": "not_stated", "surufatinib": "not_stated"}
     milestones = load_table("milestones")
     headline = milestones[(milestones["topic"] == "biomed") & milestones["parent_id"].isna()]
     assert set(products["milestone_id"]) == set(headline["id"])
@@ -79,8 +80,7 @@ def test_biomed_initiatives():
 def test_bad_kind_is_rejected(tmp_path):
     import shutil
     data = ROOT / "data"
-    for f in data.iterdir():
-        shutil.copy(f, tmp_path / f.name)
+    shutil.copytree(data, tmp_path, dirs_exist_ok=True)
     path = tmp_path / "biomed_products.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",tcm,", ",herbal,"), encoding="utf-8")
     with pytest.raises(DataError, match=r"biomed_products\.csv, row 2, column 'kind', value 'herbal'"):

@@ -112,7 +112,7 @@ def test_unknown_district_in_platform_districts_is_refused(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     path = data / "platform_districts.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "lingang,10,临港,\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "lingang,10,临港,,临港\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"platform_districts\.csv, row 11, column 'district_id', value 'lingang'"):
         load_table("platform_districts", data_dir=data)
 
