@@ -41,12 +41,13 @@ clean:                    ## remove build outputs (keeps .venv)
 	rm -rf _build
 
 # .venv holds exactly the lock: uv (its version taken from the lock) syncs it, adding,
-# upgrading and removing packages. Then nbdime's git drivers, named by .gitattributes, are
+# upgrading and removing packages; --compile-bytecode as pip does (with PYTHONDONTWRITEBYTECODE
+# set, every kernel would otherwise recompile matplotlib and pandas). Then nbdime's git drivers, named by .gitattributes, are
 # set in .git/config for this clone: paths relative to the work tree (git runs them there).
 $(READY): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check $$(grep '^uv==' requirements.txt)
-	UV_LINK_MODE=copy $(UV) pip sync --quiet --python $(PY) requirements.txt
+	UV_LINK_MODE=copy $(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements.txt
 	! git rev-parse --git-dir >/dev/null 2>&1 || { \
 	  git config diff.jupyternotebook.command "$(VENV)/bin/git-nbdiffdriver diff" && \
 	  git config merge.jupyternotebook.driver "$(VENV)/bin/git-nbmergedriver merge %O %A %B %L %P" && \
