@@ -4,14 +4,27 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.ready
+UV     := $(VENV)/bin/uv
 
-.PHONY: book test pdf bench lab clean system
+.PHONY: book test lint format lock pdf bench lab clean system
 
 book: $(READY)            ## execute changed notebooks, build _build/html
 	$(PY) -m bookbuild html
 
-test: $(READY) system     ## the whole suite: data, bad inputs, nbval, build, PDF and browser checks
+test: $(READY) system     ## the whole suite: lint, data, bad inputs, nbval, build, PDF and browser checks
 	$(PY) -m pytest
+
+lint: $(READY)            ## ruff: lint and format check (also run by `make test`, tests/test_lint.py)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(READY)          ## ruff: fix what can be fixed and format the tree
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: $(READY)            ## upgrade: re-resolve requirements.in into the lock requirements.txt
+	$(UV) pip compile requirements.in -o requirements.txt --python-version 3.11 --upgrade \
+	  --custom-compile-command "make lock"
 
 system:                   ## system packages for the PDF and the browser tests (no-op when present)
 	tools/install-tex.sh
@@ -30,7 +43,16 @@ lab: $(READY)             ## JupyterLab on book/ in the project's environment (1
 clean:                    ## remove build outputs (keeps .venv)
 	rm -rf _build
 
+# .venv holds exactly the lock: uv (its version taken from the lock) syncs it, adding,
+# upgrading and removing packages; --compile-bytecode as pip does (with PYTHONDONTWRITEBYTECODE
+# set, every kernel would otherwise recompile matplotlib and pandas). Then nbdime's git drivers, named by .gitattributes, are
+# set in .git/config for this clone: paths relative to the work tree (git runs them there).
 $(READY): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check $$(grep '^uv==' requirements.txt)
+	UV_LINK_MODE=copy $(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements.txt
+	! git rev-parse --git-dir >/dev/null 2>&1 || { \
+	  git config diff.jupyternotebook.command "$(VENV)/bin/git-nbdiffdriver diff" && \
+	  git config merge.jupyternotebook.driver "$(VENV)/bin/git-nbmergedriver merge %O %A %B %L %P" && \
+	  git config merge.jupyternotebook.name "nbdime notebook merge"; }
 	touch $@

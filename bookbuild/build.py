@@ -87,26 +87,23 @@ def fingerprint(files: list[Path]) -> str:
     return sha256(*(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes() for p in files))
 
 
+def toc_documents() -> list[str]:
+    """Every document of _toc.yml in book order (root first), read by sphinx-external-toc as Sphinx reads it."""
+    from sphinx_external_toc.api import FileItem
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    site = parse_toc_yaml(ROOT / "_toc.yml")
+
+    def visit(name: str) -> list[str]:
+        children = [item for tree in site[name].subtrees for item in tree.items if isinstance(item, FileItem)]
+        return [name, *(doc for child in children for doc in visit(child))]
+
+    return visit(site.root.docname)
+
+
 def toc_notebooks() -> list[Path]:
     """Every notebook listed in _toc.yml, in book order."""
-    import yaml
-
-    found: list[Path] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                path = ROOT / f"{node['file']}.ipynb"
-                if path.exists():
-                    found.append(path)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
-    return found
+    return [path for doc in toc_documents() if (path := ROOT / f"{doc}.ipynb").exists()]
 
 
 def package_digest() -> bytes:

@@ -6,6 +6,10 @@ primary and foreign keys) before anything is drawn, and any problem stops the ca
 with a :class:`DataError` that names the file, the row, the column, the value and what
 was expected. Nothing is coerced silently: no half-read table, no silent NaN.
 
+Like frictionless' own errors, a :class:`DataError` is structured: ``error.problems`` is a
+list of :class:`Problem` (file, row, column, value, expected), and the message a person
+reads is built from them. Every check of a table is one function in :data:`CHECKS`.
+
 The validator implements the parts of Table Schema the package uses; the test suite
 also runs ``frictionless validate data/datapackage.json`` so both readings agree.
 """
@@ -18,12 +22,15 @@ import io
 import json
 import os
 import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from .provenance import quote_problems
+from .provenance import SOURCE_FILE, locate, quote_fields
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
@@ -33,8 +40,53 @@ READS_ENV = "TECHREPORT_READS"
 MAX_PROBLEMS = 20
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a data file: where (file, row, column, value) and what was expected.
+
+    ``row`` is the line in the file (1 = the header), None for the whole file; ``column`` is
+    a column name (several joined with ``+`` for a composite key); ``problem`` says what is
+    wrong when ``expected`` alone does not; ``hint`` says how to fix it.
+    """
+
+    file: str
+    expected: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    problem: str | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}" + (" (header)" if self.row == 1 and self.column is None else "")
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        if self.value is not None:
+            where += f", value {self.value!r}"
+        return f"{where}: " + "; ".join(filter(None, [self.problem, f"expected {self.expected}", self.hint]))
+
+
 class DataError(ValueError):
-    """A data file does not match its schema. The message says where and what."""
+    """Data that does not match its schema: ``problems`` says where and what, the message too.
+
+    Raised with a list of :class:`Problem` (or, for errors outside a table, a plain message).
+    """
+
+    def __init__(self, problems: list[Problem] | Problem | str, heading: str | None = None):
+        self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else (
+            [] if isinstance(problems, str) else list(problems))
+        if isinstance(problems, str):
+            message = problems
+        elif heading is None and len(self.problems) == 1:
+            message = str(self.problems[0])
+        else:
+            shown = self.problems[:MAX_PROBLEMS]
+            more = len(self.problems) - len(shown)
+            message = (f"{heading} ({len(self.problems)} problem{'s' if len(self.problems) > 1 else ''}):\n  - "
+                       + "\n  - ".join(map(str, shown)) + (f"\n  ... and {more} more" if more else ""))
+        super().__init__(message)
 
 
 def package(data_dir: Path | str | None = None) -> dict:
@@ -48,16 +100,18 @@ def _package(data_dir: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataError(f"{path}: not found; the data package descriptor is required") from None
+        raise DataError(Problem(_rel(path), "the data package descriptor", problem="not found")) from None
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise DataError(Problem(_rel(path), "valid JSON", row=exc.lineno,
+                                problem=f"not valid JSON (column {exc.colno}: {exc.msg})")) from None
 
 
 def resource(name: str, data_dir: Path | str | None = None) -> dict:
     """The datapackage resource called ``name``."""
     resources = {r["name"]: r for r in package(data_dir)["resources"]}
     if name not in resources:
-        raise DataError(f"no table named {name!r} in {PACKAGE_FILE}; known tables: {', '.join(sorted(resources))}")
+        raise DataError(Problem(PACKAGE_FILE, f"one of the known tables: {', '.join(sorted(resources))}",
+                                problem=f"no table named {name!r}"))
     return resources[name]
 
 
@@ -94,8 +148,29 @@ def _load(name: str, data_dir: Path) -> pd.DataFrame:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise DataError(f"{_rel(path)}: file not found (table {name!r} in {PACKAGE_FILE})") from None
+        raise DataError(Problem(_rel(path), f"the file of table {name!r} in {PACKAGE_FILE}",
+                                problem="file not found")) from None
     return _load_cached(name, data_dir, st.st_size, st.st_mtime_ns)
+
+
+@dataclass
+class Table:
+    """A table as read, before typing: what every check in :data:`CHECKS` looks at."""
+
+    name: str
+    path: Path
+    schema: dict
+    data_dir: Path
+    rows: list[tuple[int, dict[str, str]]]  # (line in the file, raw cells by column)
+    columns: dict[str, list]  # cast values by column (None where a cell is missing or bad)
+
+    @property
+    def file(self) -> str:
+        return _rel(self.path)
+
+    @property
+    def lines(self) -> list[int]:
+        return [line for line, _ in self.rows]
 
 
 @lru_cache(maxsize=64)
@@ -105,28 +180,23 @@ def _load_cached(name: str, data_dir: Path, _size: int, _mtime: int) -> pd.DataF
     schema = res["schema"]
     fields = schema["fields"]
     rows = _read_rows(path, [f["name"] for f in fields])
-    problems: list[str] = []
-    columns: dict[str, list] = {f["name"]: [] for f in fields}
-    for line, row in rows:
-        for field in fields:
-            value, problem = _cast(field, row[field["name"]], schema.get("missingValues", [""]))
-            if problem:
-                problems.append(_where(path, line, field["name"], row[field["name"]]) + problem)
-            columns[field["name"]].append(value)
-    lines = [line for line, _ in rows]
-    problems += _unique_problems(path, schema, columns, lines)
-    problems += _foreign_key_problems(path, name, schema, columns, lines, data_dir)
-    problems += quote_problems(lambda line, col, value: _where(path, line, col, value), fields, lines, columns, data_dir)
+    table = Table(name, path, schema, data_dir, rows, {f["name"]: [] for f in fields})
+    problems = [problem for check in CHECKS for problem in check(table)]
     if problems:
-        shown = problems[:MAX_PROBLEMS]
-        more = len(problems) - len(shown)
-        raise DataError(
-            f"{_rel(path)} does not match its schema in {PACKAGE_FILE} "
-            f"({len(problems)} problem{'s' if len(problems) > 1 else ''}):\n  - "
-            + "\n  - ".join(shown)
-            + (f"\n  ... and {more} more" if more else "")
-        )
-    return pd.DataFrame({f["name"]: _typed(f, columns[f["name"]]) for f in fields})
+        raise DataError(problems, heading=f"{table.file} does not match its schema in {PACKAGE_FILE}")
+    return pd.DataFrame({f["name"]: _typed(f, table.columns[f["name"]]) for f in fields})
+
+
+def _cell_problems(table: Table) -> Iterator[Problem]:
+    """Every cell against its field's type and constraints; fills ``table.columns``."""
+    missing = table.schema.get("missingValues", [""])
+    for line, row in table.rows:
+        for field in table.schema["fields"]:
+            text = row[field["name"]]
+            value, problem = _cast(field, text, missing)
+            if problem:
+                yield Problem(table.file, row=line, column=field["name"], value=text, **problem)
+            table.columns[field["name"]].append(value)
 
 
 def _rel(path: Path) -> str:
@@ -136,22 +206,20 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _where(path: Path, line: int, column: str, value: str) -> str:
-    return f"{_rel(path)}, row {line}, column {column!r}, value {value!r}: "
-
-
 def _read_rows(path: Path, expected: list[str]) -> list[tuple[int, dict[str, str]]]:
     raw = path.read_bytes()
+    file = _rel(path)
     if not raw.strip():
-        raise DataError(f"{_rel(path)}: the file is empty; expected a header row: {','.join(expected)}")
+        raise DataError(Problem(file, f"a header row: {','.join(expected)}", problem="the file is empty"))
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is accepted and dropped
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{_rel(path)}, row {line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 (a file from Excel or WPS is often GBK: re-save as 'CSV UTF-8')"
-        ) from None
+        raise DataError(Problem(
+            file, "UTF-8 text", row=line,
+            problem=f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            hint="save it as UTF-8 (a file from Excel or WPS is often GBK: re-save as 'CSV UTF-8')",
+        )) from None
     reader = csv.reader(io.StringIO(text, newline=""))  # CRLF and LF line endings both read
     header = next(reader)
     missing = [c for c in expected if c not in header]
@@ -164,68 +232,80 @@ def _read_rows(path: Path, expected: list[str]) -> list[tuple[int, dict[str, str
             parts.append(f"unknown column(s) {', '.join(map(repr, unknown))}")
         if len(set(header)) != len(header):
             parts.append("a column name appears twice")
-        raise DataError(f"{_rel(path)}, row 1 (header): {'; '.join(parts)}; expected the columns: {','.join(expected)}")
+        raise DataError(Problem(file, f"the columns: {','.join(expected)}", row=1, problem="; ".join(parts)))
     rows = []
     for number, cells in enumerate(reader, start=2):
         if not cells or all(not c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            raise DataError(
-                f"{_rel(path)}, row {number}: {len(cells)} cells where the header has {len(header)} "
-                "(a comma inside a value needs the value in double quotes)"
-            )
+            raise DataError(Problem(
+                file, f"{len(header)} cells, as in the header", row=number, problem=f"{len(cells)} cells",
+                hint="a comma inside a value needs the value in double quotes",
+            ))
         rows.append((number, dict(zip(header, cells))))
     return rows
 
 
-_INT = re.compile(r"^[+-]?\d+$")
-_NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_YEARMONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: Table Schema's number and integer are ASCII, and Python's \\d would let
+# full-width digits (１７７, from a Chinese input method) through.
+_INT = re.compile(r"^[+-]?\d+$", re.ASCII)
+_NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_YEARMONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 _TRUE, _FALSE = {"true", "True", "TRUE", "1"}, {"false", "False", "FALSE", "0"}
 
 
-def _cast(field: dict, text: str, missing: list[str]):
-    """(value, problem) for one cell; problem is None when the cell is valid."""
+def _half_width_hint(text: str) -> str | None:
+    """A hint when the text holds full-width characters (１７７, ２０２０－０５): their half-width form."""
+    half = unicodedata.normalize("NFKC", text)
+    if half != text and half.isascii():
+        return f"use half-width (半角) digits and signs: {half!r}"
+    return None
+
+
+def _cast(field: dict, text: str, missing: list[str]) -> tuple[object, dict | None]:
+    """(value, problem) for one cell; problem holds the Problem's ``expected`` (and ``hint``), None when valid."""
     cons = field.get("constraints", {})
     if text in missing:
-        return None, ("a value is required here" if cons.get("required") else None)
+        return None, ({"expected": "a value (the column is required)"} if cons.get("required") else None)
     kind = field.get("type", "string")
     if kind == "string":
         value = text
     elif kind == "integer":
         if not _INT.match(text):
-            return None, "expected a whole number (integer)"
+            return None, {"expected": "a whole number (integer)", "hint": _half_width_hint(text)}
         value = int(text)
     elif kind == "number":
         if not _NUM.match(text):
-            return None, "expected a number such as 15.5 (no units, no thousands separators)"
+            return None, {"expected": "a number such as 15.5 (no units, no thousands separators)",
+                          "hint": _half_width_hint(text)}
         value = float(text)
     elif kind == "date":
         try:
-            value = dt.date.fromisoformat(text)
-            if len(text) != 10:
+            if not text.isascii() or len(text) != 10:
                 raise ValueError
+            value = dt.date.fromisoformat(text)
         except ValueError:
-            return None, "expected a real calendar date written YYYY-MM-DD"
+            return None, {"expected": "a real calendar date written YYYY-MM-DD", "hint": _half_width_hint(text)}
     elif kind == "yearmonth":
         m = _YEARMONTH.match(text)
         if not m or not 1 <= int(m.group(2)) <= 12:
-            return None, "expected a year and month written YYYY-MM"
+            return None, {"expected": "a year and month written YYYY-MM", "hint": _half_width_hint(text)}
         value = text
     elif kind == "boolean":
         if text not in _TRUE | _FALSE:
-            return None, "expected true or false"
+            return None, {"expected": "true or false"}
         value = text in _TRUE
     else:
-        raise DataError(f"field {field['name']!r}: type {kind!r} is not supported by the loader")
+        raise DataError(Problem(PACKAGE_FILE, "a type the loader supports", column=field["name"], value=kind,
+                                problem="unsupported field type"))
     if "enum" in cons and value not in cons["enum"]:
-        return None, f"expected one of: {', '.join(map(str, cons['enum']))}"
+        return None, {"expected": f"one of: {', '.join(map(str, cons['enum']))}"}
     if "minimum" in cons and value < cons["minimum"]:
-        return None, f"expected at least {cons['minimum']}"
+        return None, {"expected": f"at least {cons['minimum']}"}
     if "maximum" in cons and value > cons["maximum"]:
-        return None, f"expected at most {cons['maximum']}"
+        return None, {"expected": f"at most {cons['maximum']}"}
     if "pattern" in cons and not re.fullmatch(cons["pattern"], text):
-        return None, f"expected text matching the pattern {cons['pattern']}"
+        return None, {"expected": f"text matching the pattern {cons['pattern']}"}
     return value, None
 
 
@@ -233,46 +313,58 @@ def _keys(columns: dict[str, list], names: list[str]) -> list[tuple]:
     return list(zip(*(columns[n] for n in names)))
 
 
-def _unique_problems(path, schema, columns, lines) -> list[str]:
-    problems = []
+def _unique_problems(table: Table) -> Iterator[Problem]:
+    """Primary key and unique columns: each key once."""
+    schema = table.schema
     key_sets = [schema.get("primaryKey", [])] + [
         [f["name"]] for f in schema["fields"] if f.get("constraints", {}).get("unique")
     ]
-    for names in filter(None, key_sets):
+    for names in dict.fromkeys(tuple(n) for n in key_sets if n):  # a unique primary key column is checked once
         seen: dict[tuple, int] = {}
-        for line, key in zip(lines, _keys(columns, names)):
+        for line, key in zip(table.lines, _keys(table.columns, names)):
             if None in key:
                 continue
             if key in seen:
-                shown = ", ".join(map(str, key))
-                problems.append(
-                    f"{_rel(path)}, row {line}, column {'+'.join(map(repr, names))}, value {shown!r}: "
-                    f"duplicate key, already used in row {seen[key]}; expected each key once"
-                )
+                yield Problem(table.file, "each key once", row=line, column="+".join(names),
+                              value=", ".join(map(str, key)), problem=f"duplicate key, already used in row {seen[key]}")
             else:
                 seen[key] = line
-    return problems
 
 
-def _foreign_key_problems(path, name, schema, columns, lines, data_dir) -> list[str]:
-    problems = []
-    for fk in schema.get("foreignKeys", []):
+def _foreign_key_problems(table: Table) -> Iterator[Problem]:
+    """Foreign keys: every key exists in the table it refers to."""
+    for fk in table.schema.get("foreignKeys", []):
         ref = fk["reference"]
-        target = ref["resource"] or name
-        if target == name:
-            allowed = set(_keys(columns, ref["fields"]))
+        target = ref["resource"] or table.name
+        if target == table.name:
+            allowed = set(_keys(table.columns, ref["fields"]))
         else:
-            other = _load(target, data_dir)
+            other = _load(target, table.data_dir)
             allowed = set(other[ref["fields"]].astype(object).itertuples(index=False, name=None))
-        for line, key in zip(lines, _keys(columns, fk["fields"])):
+        for line, key in zip(table.lines, _keys(table.columns, fk["fields"])):
             if None in key or key in allowed:
                 continue
-            shown = ", ".join(map(str, key))
-            problems.append(
-                f"{_rel(path)}, row {line}, column {'+'.join(map(repr, fk['fields']))}, value {shown!r}: "
-                f"not found in table {target!r} (column {'+'.join(ref['fields'])}); expected an existing key"
-            )
-    return problems
+            yield Problem(table.file, "an existing key", row=line, column="+".join(fk["fields"]),
+                          value=", ".join(map(str, key)),
+                          problem=f"not found in table {target!r} (column {'+'.join(ref['fields'])})")
+
+
+#: Every check of a table, in order; each yields :class:`Problem`s. The cell check runs first:
+#: it fills ``Table.columns``, which the key checks read. Add a check here.
+def _quote_problems(table: Table) -> Iterator[Problem]:
+    """Every ``*_quote`` cell is a verbatim span of the report (see :mod:`techreport.provenance`)."""
+    for column in quote_fields(table.schema["fields"]):
+        for line, value in zip(table.lines, table.columns[column]):
+            if value and not locate(value, table.data_dir):
+                yield Problem(table.file, row=line, column=column, value=value,
+                              problem=f"these words are not in the report ({SOURCE_FILE})",
+                              expected="a verbatim span of it (whitespace and the width of commas, colons and "
+                                       "brackets aside)")
+
+
+# In order: the cell check fills ``table.columns``, which the others read.
+CHECKS: list[Callable[[Table], Iterator[Problem]]] = [_cell_problems, _unique_problems, _foreign_key_problems,
+                                                       _quote_problems]
 
 
 _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}

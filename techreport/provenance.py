@@ -5,7 +5,7 @@ This module is the one place that
 
 * compares a quote with the source (:func:`locate`): whitespace removed, and the report's
   mixed half-/full-width commas, colons and brackets treated as equal; nothing else;
-* checks every ``*_quote`` column of a table when it is loaded (:func:`quote_problems`, called
+* checks every ``*_quote`` column of a table when it is loaded (``_quote_problems`` in techreport/data.py, called
   by :func:`techreport.data.load_table`), so a quote that is not in the report stops the build;
 * checks the table of "not stated" claims (``not_stated.csv``): the words that would contradict
   a claim must be absent from the section it is about (:func:`not_stated_problems`);
@@ -115,20 +115,6 @@ def locate(quote: str, data_dir: Path | str | None = None) -> list[tuple[int, in
 
 def quote_fields(fields: list[dict]) -> list[str]:
     return [f["name"] for f in fields if f["name"].endswith(QUOTE_SUFFIX)]
-
-
-def quote_problems(where, fields: list[dict], lines: list[int], columns: dict[str, list], data_dir) -> list[str]:
-    """Problems for every quote of a table not found in the report (``where`` formats the location)."""
-    problems = []
-    for name in quote_fields(fields):
-        for line, value in zip(lines, columns[name]):
-            if value is None or value == "":
-                continue
-            if not locate(value, data_dir):
-                problems.append(where(line, name, value) + "these words are not in the report "
-                                f"({SOURCE_FILE}); expected a verbatim span of it (whitespace and the width "
-                                "of commas, colons and brackets aside)")
-    return problems
 
 
 # --- "not stated" claims ---------------------------------------------------------------------

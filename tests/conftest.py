@@ -1,4 +1,9 @@
-"""Shared fixtures: a scratch copy of data/ for bad-input cases, and the built site."""
+"""Shared fixtures: a scratch copy of data/ for bad-input cases, and the built book.
+
+The book is built in a copy of the repository, never in place: a build executes stale
+notebooks and rewrites them, so building the real tree would change tracked files and let
+nbval compare against outputs the test run itself just made.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import build_book
+from helpers import build_book, copy_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -21,7 +26,22 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
-    """The HTML book, built by the project's own build (a no-op when nothing changed)."""
-    build_book("html")
-    return ROOT / "_build" / "html"
+def built_repo(tmp_path_factory) -> Path:
+    """A copy of the repository with the HTML book built by the project's own build.
+
+    The real tree's build state comes along, so notebooks whose key still matches (same
+    code, outputs, data read and package) are not executed again; the others run in the copy.
+    """
+    repo = copy_sources(tmp_path_factory.mktemp("book") / "repo")
+    state = ROOT / "_build" / "state.json"
+    if state.exists():
+        (repo / "_build").mkdir()
+        shutil.copy2(state, repo / "_build" / "state.json")
+    build_book("html", repo)
+    return repo
+
+
+@pytest.fixture(scope="session")
+def site(built_repo: Path) -> Path:
+    """The HTML book, built in the copy."""
+    return built_repo / "_build" / "html"

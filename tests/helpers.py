@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SOURCES_ONLY = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
+                                      ".ipynb_checkpoints", ".ruff_cache")
 
 
 def notebook_text(path: Path) -> str:
@@ -24,8 +27,14 @@ def notebook_text(path: Path) -> str:
     return "\n".join(parts)
 
 
-def build_book(target: str = "html") -> None:
-    """Run the project's own build (a no-op when nothing changed); fail with its output."""
-    result = subprocess.run([sys.executable, "-m", "bookbuild", target], cwd=ROOT,
+def copy_sources(target: Path) -> Path:
+    """A copy of the repository's sources (no .git, .venv, build outputs or caches)."""
+    shutil.copytree(ROOT, target, ignore=SOURCES_ONLY)
+    return target
+
+
+def build_book(target: str = "html", repo: Path = ROOT) -> None:
+    """Run the project's own build in ``repo`` (a no-op when nothing changed); fail with its output."""
+    result = subprocess.run([sys.executable, "-m", "bookbuild", target], cwd=repo,
                             capture_output=True, text=True)
     assert result.returncode == 0, f"the {target} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

@@ -94,8 +94,13 @@ def test_chinese_terms_are_whole_words_in_the_search_index(site, term):
     assert term in index["terms"]
 
 
-def test_the_user_dictionary_comes_from_the_data():
+def test_the_user_dictionary_comes_from_the_data(data_copy):
+    """A keyword added to the data becomes a search term (the index test above shows terms are kept whole)."""
     from bookbuild.sphinx.search import search_terms
 
-    terms = search_terms()
-    assert {"石墨烯", "集成电路", "北斗", "生物医药"} <= set(terms)
+    assert "石墨烯薄膜" not in search_terms(data_copy)
+    path = data_copy / "topics.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "；石墨烯；" in text
+    path.write_text(text.replace("；石墨烯；", "；石墨烯；石墨烯薄膜；", 1), encoding="utf-8")
+    assert "石墨烯薄膜" in search_terms(data_copy)

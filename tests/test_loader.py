@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from techreport.data import DataError, load_table
+from techreport.data import DataError, Problem, load_table
 
 
 def rewrite(data: Path, name: str, edit) -> None:
@@ -25,10 +25,17 @@ def replace_cell(data: Path, name: str, row_id: str, old: str, new: str) -> None
     rewrite(data, name, edit)
 
 
-def error_of(name: str, data: Path) -> str:
+def error_of(name: str, data: Path) -> DataError:
     with pytest.raises(DataError) as info:
         load_table(name, data_dir=data)
-    return str(info.value)
+    return info.value
+
+
+def only_problem(name: str, data: Path) -> Problem:
+    error = error_of(name, data)
+    assert len(error.problems) == 1, str(error)
+    assert str(error.problems[0]) in str(error), "the message is built from the problems"
+    return error.problems[0]
 
 
 def line_of(data: Path, name: str, row_id: str) -> int:
@@ -38,91 +45,98 @@ def line_of(data: Path, name: str, row_id: str) -> int:
 
 def test_missing_column(data_copy):
     rewrite(data_copy, "indicators.csv", lambda t: t.replace(",unit_en,", ",unit_english,", 1))
-    message = error_of("indicators", data_copy)
-    assert "indicators.csv" in message and "row 1" in message
-    assert "missing column(s) 'unit_en'" in message and "unknown column(s) 'unit_english'" in message
+    problem = only_problem("indicators", data_copy)
+    assert problem.file.endswith("data/indicators.csv") and (problem.row, problem.column) == (1, None)
+    assert "missing column(s) 'unit_en'" in problem.problem and "unknown column(s) 'unit_english'" in problem.problem
+    assert problem.expected.startswith("the columns: id,")
 
 
 def test_unknown_column(data_copy):
     rewrite(data_copy, "sections.csv", lambda t: "\n".join(
         line + (",extra" if i == 0 else ",x") for i, line in enumerate(t.strip().split("\n"))) + "\n")
-    assert "unknown column(s) 'extra'" in error_of("sections", data_copy)
+    assert "unknown column(s) 'extra'" in only_problem("sections", data_copy).problem
 
 
-def test_non_numeric_value(data_copy):
-    row = line_of(data_copy, "indicators.csv", "platforms_talent")
-    replace_cell(data_copy, "indicators.csv", "platforms_talent", ",2000,", ",2千,")
-    message = error_of("indicators", data_copy)
-    assert f"indicators.csv, row {row}, column 'value', value '2千'" in message
-    assert "expected a number" in message
+# (table, row id, old text in that row, new text, column, expected, hint or None)
+CELL_CASES = {
+    "text in a number": ("indicators", "platforms_talent", ",2000,", ",2千,", "value",
+                         "a number such as 15.5 (no units, no thousands separators)", None),
+    "full-width digits": ("indicators", "platforms_talent", ",2000,", ",２０００,", "value",
+                          "a number such as 15.5 (no units, no thousands separators)",
+                          "use half-width (半角) digits and signs: '2000'"),
+    "negative count": ("indicators", "platforms_count", ",20,", ",-20,", "value", "at least 0", None),
+    "impossible month": ("milestones", "bm-shenqi-sherong", "2020-03", "2020-14", "month",
+                         "a year and month written YYYY-MM", None),
+    "full-width month": ("milestones", "bm-shenqi-sherong", "2020-03", "２０２０－０３", "month",
+                         "a year and month written YYYY-MM", "use half-width (半角) digits and signs: '2020-03'"),
+    "qualifier outside the enum": ("indicators", "platforms_talent", ",more_than,", ",about,", "qualifier",
+                                   "one of: exact, more_than, nearly, odd, ordinal", None),
+    "missing required value": ("indicators", "platforms_talent", ",2000,", ",,", "value",
+                               "a value (the column is required)", None),
+    **{f"date {bad}": ("milestones", "as-cz5b-first-flight", "2020-05-05", bad, "date",
+                       "a real calendar date written YYYY-MM-DD", None)
+       for bad in ["2020-02-30", "2020-13-01", "2020/05/05", "5月5日"]},
+}
 
 
-def test_negative_count(data_copy):
-    replace_cell(data_copy, "indicators.csv", "platforms_count", ",20,", ",-20,")
-    message = error_of("indicators", data_copy)
-    assert "column 'value', value '-20'" in message and "expected at least 0" in message
-
-
-@pytest.mark.parametrize("bad", ["2020-02-30", "2020-13-01", "2020/05/05", "5月5日"])
-def test_bad_or_impossible_date(data_copy, bad):
-    row = line_of(data_copy, "milestones.csv", "as-cz5b-first-flight")
-    replace_cell(data_copy, "milestones.csv", "as-cz5b-first-flight", "2020-05-05", bad)
-    message = error_of("milestones", data_copy)
-    assert f"row {row}, column 'date', value '{bad}'" in message
-    assert "expected a real calendar date written YYYY-MM-DD" in message
-
-
-def test_impossible_month(data_copy):
-    replace_cell(data_copy, "milestones.csv", "bm-shenqi-sherong", "2020-03", "2020-14")
-    assert "column 'month', value '2020-14': expected a year and month written YYYY-MM" in error_of("milestones", data_copy)
-
-
-def test_qualifier_outside_the_enum(data_copy):
-    replace_cell(data_copy, "indicators.csv", "platforms_talent", ",more_than,", ",about,")
-    message = error_of("indicators", data_copy)
-    assert "column 'qualifier', value 'about'" in message
-    assert "expected one of: exact, more_than, nearly, odd, ordinal" in message
+@pytest.mark.parametrize("case", CELL_CASES)
+def test_a_bad_cell_is_reported_with_file_row_column_value_and_expectation(data_copy, case):
+    table, row_id, old, new, column, expected, hint = CELL_CASES[case]
+    row = line_of(data_copy, f"{table}.csv", row_id)
+    replace_cell(data_copy, f"{table}.csv", row_id, old, new)
+    problem = only_problem(table, data_copy)
+    assert (problem.row, problem.column, problem.value, problem.expected, problem.hint) == (
+        row, column, new.strip(","), expected, hint)
+    assert problem.file.endswith(f"data/{table}.csv")
+    assert str(problem) == (f"{problem.file}, row {row}, column {column!r}, value {new.strip(',')!r}: expected {expected}"
+                            + (f"; {hint}" if hint else ""))
 
 
 def test_duplicate_key(data_copy):
     first = line_of(data_copy, "indicators.csv", "platforms_count")
+    second = line_of(data_copy, "indicators.csv", "platforms_talent")
     replace_cell(data_copy, "indicators.csv", "platforms_talent", "platforms_talent", "platforms_count")
-    message = error_of("indicators", data_copy)
-    assert "value 'platforms_count': duplicate key" in message and f"already used in row {first}" in message
+    problem = only_problem("indicators", data_copy)
+    assert (problem.row, problem.column, problem.value, problem.expected) == (
+        second, "id", "platforms_count", "each key once")
+    assert problem.problem == f"duplicate key, already used in row {first}"
 
 
 def test_dangling_foreign_key(data_copy):
     rewrite(data_copy, "milestone_roles.csv", lambda t: t.replace("mr-fpso,sbm,owner", "mr-fpso,sbm-offshore,owner"))
-    message = error_of("milestone_roles", data_copy)
-    assert "column 'organisation_id', value 'sbm-offshore': not found in table 'organisations'" in message
+    problem = only_problem("milestone_roles", data_copy)
+    assert (problem.column, problem.value, problem.expected) == ("organisation_id", "sbm-offshore", "an existing key")
+    assert problem.problem.startswith("not found in table 'organisations'")
 
 
 def test_composite_foreign_key_to_topics(data_copy):
     replace_cell(data_copy, "indicators.csv", "platforms_talent", ",2.3,platforms,", ",2.1,platforms,")
-    assert "value '2.1, platforms': not found in table 'topics'" in error_of("indicators", data_copy)
-
-
-def test_missing_required_value(data_copy):
-    replace_cell(data_copy, "indicators.csv", "platforms_talent", ",2000,", ",,")
-    assert "column 'value', value '': a value is required here" in error_of("indicators", data_copy)
+    problem = only_problem("indicators", data_copy)
+    assert (problem.column, problem.value) == ("section+topic", "2.1, platforms")
+    assert problem.problem.startswith("not found in table 'topics'")
 
 
 def test_empty_file(data_copy):
     (data_copy / "sections.csv").write_bytes(b"")
-    message = error_of("sections", data_copy)
-    assert "sections.csv: the file is empty; expected a header row: id,title_zh,title_en" in message
+    problem = only_problem("sections", data_copy)
+    assert (problem.row, problem.problem, problem.expected) == (None, "the file is empty", "a header row: id,title_zh,title_en")
+    assert str(problem) == f"{problem.file}: the file is empty; expected a header row: id,title_zh,title_en"
 
 
 def test_file_not_in_utf8(data_copy):
     path = data_copy / "sections.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
-    message = error_of("sections", data_copy)
-    assert "sections.csv, row 2: the file is not UTF-8" in message and "GBK" in message
+    problem = only_problem("sections", data_copy)
+    assert (problem.row, problem.expected) == (2, "UTF-8 text")
+    assert problem.problem.startswith("the file is not UTF-8") and "GBK" in problem.hint
 
 
 def test_wrong_number_of_cells(data_copy):
+    row = line_of(data_copy, "organisations.csv", "sbm")
     replace_cell(data_copy, "organisations.csv", "sbm", "荷兰SBM OFFSHORE公司", "荷兰SBM, OFFSHORE公司")
-    assert "cells where the header has 4" in error_of("organisations", data_copy)
+    problem = only_problem("organisations", data_copy)
+    assert (problem.row, problem.problem, problem.expected) == (row, "5 cells", "4 cells, as in the header")
+    assert "double quotes" in problem.hint
 
 
 def test_byte_order_mark_and_crlf_are_accepted(data_copy):
@@ -137,8 +151,9 @@ def test_byte_order_mark_and_crlf_are_accepted(data_copy):
 def test_every_problem_is_reported_at_once(data_copy):
     replace_cell(data_copy, "indicators.csv", "platforms_talent", ",2000,", ",x,")
     replace_cell(data_copy, "indicators.csv", "platforms_count", ",odd,", ",some,")
-    message = error_of("indicators", data_copy)
-    assert "(2 problems)" in message
+    error = error_of("indicators", data_copy)
+    assert sorted((p.column, p.value) for p in error.problems) == [("qualifier", "some"), ("value", "x")]
+    assert "(2 problems)" in str(error) and all(str(p) in str(error) for p in error.problems)
 
 
 def test_an_edited_file_is_read_again(data_copy):

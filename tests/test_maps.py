@@ -21,7 +21,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 
-from techreport import maps  # noqa: E402
+from techreport import maps, style  # noqa: E402
 from techreport.data import DATA_DIR, DataError, resource  # noqa: E402
 
 SIZE_BUDGET = 150_000  # bytes; the extraction tool enforces the same budget
@@ -197,7 +197,6 @@ def test_unknown_district_id_is_an_error(ax):
 
 
 def test_labelled_map_renders_without_missing_glyphs(table, ax):
-    style = pytest.importorskip("techreport.style")
     style.setup()
     maps.draw_districts(ax, {"pudong": "#4477AA"}, labels=dict(zip(table["id"], table["short_zh"])))
     with warnings.catch_warnings():

@@ -1,6 +1,7 @@
 """The build pipeline: never stale, incremental, never half-published.
 
-Each test works on a private copy of the repository, so the real _build/ is not touched.
+Each build test works on a private copy of the built repository (the session's
+``built_repo``), so the real tree and its _build/ are not touched.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import copy_sources
+
+from bookbuild import build
 
 ROOT = Path(__file__).resolve().parent.parent
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info")
 
 
 def run_build(repo: Path, *args: str) -> subprocess.CompletedProcess:
@@ -41,22 +44,70 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def built_copy(tmp_path_factory) -> Path:
-    """A copy of the repository with a clean build done (no outputs reused from _build/)."""
-    repo = tmp_path_factory.mktemp("book") / "repo"
-    shutil.copytree(ROOT, repo, ignore=IGNORE)
-    result = run_build(repo)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return repo
+@pytest.fixture
+def repo(built_repo: Path, tmp_path: Path) -> Path:
+    """A per-test copy of the built repository (sources, outputs and build state)."""
+    target = tmp_path / "repo"
+    shutil.copytree(built_repo, target, symlinks=True)
+    return target
+
+
+# --- the notebook key, unit by unit (no build) ------------------------------------------
 
 
 @pytest.fixture
-def repo(built_copy: Path, tmp_path: Path) -> Path:
-    """A per-test copy of the built repository (sources, outputs and build state)."""
-    target = tmp_path / "repo"
-    shutil.copytree(built_copy, target, symlinks=True)
-    return target
+def keyed(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the sources, with bookbuild.build pointed at it."""
+    src = copy_sources(tmp_path / "repo")
+    monkeypatch.setattr(build, "ROOT", src)
+    monkeypatch.setattr(build, "NOTEBOOK_PACKAGE", src / "techreport")
+    return src
+
+
+def key_of(repo: Path, reads=("indicators.csv",)) -> str:
+    return build.notebook_key(repo / "book" / "overview.ipynb", list(reads), build.package_digest())
+
+
+@pytest.mark.parametrize("path", ["techreport/present.py", "requirements.txt"])
+def test_what_notebooks_import_is_part_of_every_key(keyed, path):
+    before = key_of(keyed)
+    (keyed / path).write_text((keyed / path).read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert key_of(keyed) != before
+
+
+@pytest.mark.parametrize("path", ["bookbuild/build.py", "measure/web.py", "tests/helpers.py", "README.md"])
+def test_the_build_and_the_measurements_are_not(keyed, path):
+    before = key_of(keyed)
+    (keyed / path).write_text((keyed / path).read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert key_of(keyed) == before
+
+
+def test_a_key_holds_the_data_read_and_the_package_descriptor_only(keyed):
+    before = key_of(keyed)
+    for name in ["milestones.csv", "sections.csv"]:  # not among the reads given
+        (keyed / "data" / name).write_text((keyed / "data" / name).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert key_of(keyed) == before
+    for name in ["indicators.csv", "datapackage.json"]:
+        (keyed / "data" / name).write_text((keyed / "data" / name).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert key_of(keyed) != before
+        before = key_of(keyed)
+
+
+def test_a_key_holds_code_and_outputs_but_not_prose(keyed):
+    path = keyed / "book" / "overview.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    before = key_of(keyed)
+    prose = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    prose["source"] = "".join(prose["source"]) + "\n补充一句。"
+    path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    assert key_of(keyed) == before
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code" and c["outputs"])
+    code["outputs"] = []
+    path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    assert key_of(keyed) != before, "clearing outputs makes a notebook stale"
+
+
+# --- builds -----------------------------------------------------------------------------
 
 
 def overview(repo: Path) -> str:
@@ -98,14 +149,6 @@ def test_a_csv_edit_re_executes_only_the_notebooks_that_read_it(repo):
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     result = run_build(repo)
     assert result.returncode == 0 and sorted(executed(result)) == sorted(expected)
-
-
-def test_a_helper_package_change_re_executes_every_notebook(repo):
-    path = repo / "techreport" / "present.py"
-    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    result = run_build(repo)
-    state = json.loads((repo / "_build" / "state.json").read_text(encoding="utf-8"))
-    assert result.returncode == 0 and sorted(executed(result)) == sorted(state["notebooks"])
 
 
 def test_a_page_removed_from_the_book_leaves_the_site(repo):

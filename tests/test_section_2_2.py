@@ -80,14 +80,3 @@ def test_every_indicator_shown(topic):
     text = stored_text(topic) + stored_text("index")
     for _, row in ind[ind["topic"] == topic].iterrows():
         assert fmt_row(row) in text, f"{row['id']} ({fmt_row(row)}) is not shown on the 2.2 pages"
-
-
-def test_section_2_2_figures():
-    names = [n for page in PAGES for n in re.findall(r":name: (fig-[a-z0-9-]+)", stored_text(page))]
-    assert len(names) == 5
-
-
-def test_pages_in_toc():
-    toc = (BOOK.parent.parent / "_toc.yml").read_text(encoding="utf-8")
-    for page in PAGES:
-        assert f"book/2-2-key-fields/{page}" in toc
