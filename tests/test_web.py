@@ -424,3 +424,19 @@ def test_code_is_not_in_the_search_index(site):
     terms = json.loads(text[text.index("(") + 1: text.rindex(")")])["terms"]
     assert not {"load_table", "show_table", "matplotlib", "pyplot"} & set(terms)
     assert "石墨烯" in terms
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_skip_link_shows_on_tab_and_scrolls_away(base, chrome, reader):
+    page = _open(chrome, base, "book/2-1-three-fields/ai.html", reader)
+    try:
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(400)  # its transition
+        shown = page.evaluate("() => document.querySelector('#pst-skip-link').getBoundingClientRect().bottom")
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(400)
+        after = page.evaluate("() => document.querySelector('#pst-skip-link').getBoundingClientRect().bottom")
+    finally:
+        page.context.close()
+    assert shown > 0, "Tab does not show the skip link"
+    assert after <= 0, "the skip link stays pinned over the page while scrolling"
