@@ -69,6 +69,12 @@ def glue_indicators(indicators: pd.DataFrame) -> None:
         glue_text(f"ind_{row['id']}", fmt_row(row))
 
 
+def sentence(text: str) -> str:
+    """A caption as a sentence: "图 x　finding。", then the data link (never "…个数据：")."""
+    text = text.rstrip()
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
 def _data_links(tables) -> str:
     return "、".join(f"{{download}}`{t}.csv </data/{t}.csv>`" for t in tables)
 
@@ -124,7 +130,7 @@ def show_figure(fig, name: str, caption: str, alt: str, tables) -> None:
     plt.close(fig)
     md = (
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
-        f"{caption} 数据：{_data_links(tables)}。\n```\n"
+        f"{sentence(caption)}数据：{_data_links(tables)}。\n```\n"
     )
     img = base64.b64encode(buf.getvalue()).decode()
     jupyter = (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{img}"/>'

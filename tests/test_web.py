@@ -440,3 +440,13 @@ def test_skip_link_shows_on_tab_and_scrolls_away(base, chrome, reader):
         page.context.close()
     assert shown > 0, "Tab does not show the skip link"
     assert after <= 0, "the skip link stays pinned over the page while scrolling"
+
+
+def test_figure_captions_end_their_sentence_before_the_data_link(site, pages):
+    """图 x　finding。数据：… (the PDF read "生产批件占18个数据：…")."""
+    for name in pages:
+        html = (site / name).read_text(encoding="utf-8")
+        for caption in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S):
+            text = re.sub(r"<[^>]+>", "", caption)
+            if "数据：" in text:
+                assert re.search(r"[。！？]数据：", text), f"{name}: {text}"
