@@ -130,7 +130,7 @@ def _header_buttons(buttons: list[dict], pathto) -> None:
             continue
         for button in group["buttons"]:
             if button.get("label") == "download-pdf-button":
-                button.update(text="打印", tooltip="打印本页")
+                button.update(text="打印", tooltip="打印本页", icon="fas fa-print")
         group["buttons"].append({"type": "link", "url": pathto(PDF_EDITION, 1), "text": "全书 PDF",
                                  "tooltip": "下载全书 PDF 版", "icon": "fas fa-file-pdf", "label": "book-pdf-button"})
 
