@@ -62,27 +62,6 @@ def _put_back(env, aside: list) -> None:
                 env.toc_secnumbers[docname][ref["anchorname"]] = None
 
 
-def _latex_rubrics(app, doctree, docname) -> None:
-    """LaTeX numbers sections by their level, not by the table of contents: there the
-    headings of a page that holds other pages become rubrics (unnumbered, not in the
-    目录), so the overview's headings do not take 2.1-2.3 in the PDF either."""
-    if app.builder.format != "latex":
-        return
-    from docutils import nodes
-    from sphinx import addnodes
-
-    holders = set(app.env.toctree_includes) - {app.config.root_doc}
-    for start in list(doctree.findall(addnodes.start_of_file)):
-        if start.get("docname") not in holders:
-            continue
-        page = next((child for child in start.children if isinstance(child, nodes.section)), None)
-        for section in [c for c in (page.children if page is not None else []) if isinstance(c, nodes.section)]:
-            title = section.children[0]
-            rubric = nodes.rubric(title.rawsource, "", *title.children, ids=section["ids"], names=section["names"])
-            index = page.index(section)
-            page[index:index + 1] = [rubric, *section.children[1:]]
-
-
 def _offset_numbering(assign):
     """Wrap a collector's ``assign_section_numbers``: its numbering, top level shifted."""
 
@@ -140,7 +119,6 @@ def _joined_numbers(assign):
 
 def setup(app) -> None:
     app.add_config_value("secnumber_offset", 0, "env")
-    app.connect("doctree-resolved", _latex_rubrics)
     from sphinx_external_toc.collectors import TocTreeCollectorWithStyles as collector
 
     if not getattr(collector.assign_section_numbers, "offset", False):
