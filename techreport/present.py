@@ -88,6 +88,12 @@ def glue_indicators(indicators: pd.DataFrame) -> None:
         glue_text(f"ind_{row['id']}", fmt_row(row))
 
 
+def sentence(text: str) -> str:
+    """A caption as a sentence: "图 x　finding。", then the data link (never "…个数据：")."""
+    text = text.rstrip()
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
 def _data_links(tables) -> str:
     return "、".join(f"{{download}}`{t}.csv </data/{t}.csv>`" for t in tables)
 
@@ -221,7 +227,7 @@ def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -
             metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}}, raw=True)
     md = (
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
-        f"{caption} 数据：{_data_links(tables)}。\n```\n"
+        f"{sentence(caption)}数据：{_data_links(tables)}。\n```\n"
     )
     md += _quote_block(list(quotes))
     body = re.sub(r"<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', _svg_body(phone), count=1)

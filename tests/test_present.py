@@ -34,3 +34,14 @@ def test_markdown_table_escapes_and_aligns():
     assert lines[1] == "| :-- | --: |"
     assert lines[2] == "| a\\|b | 1.5 |"
     assert lines[3].startswith("|   |")
+
+
+@pytest.mark.parametrize("caption, shown", [
+    ("生产批件占18个", "生产批件占18个。"),
+    ("按月分布。", "按月分布。"),
+    ("是否给出？ ", "是否给出？"),
+])
+def test_a_figure_caption_is_a_sentence_before_its_data_link(caption, shown):
+    from techreport.present import sentence
+
+    assert sentence(caption) == shown

@@ -1,6 +1,10 @@
 """Chinese search: Sphinx segments the text with jieba, and a user dictionary generated
 from the data (every field marked ``"searchTerm": true`` in datapackage.json) keeps the
 book's terms whole, so 石墨烯 or 北斗 are single index entries.
+
+Code is not indexed: readers search the book's words, not the notebooks' variable names.
+``IndexBuilder.feed`` is wrapped to index each page without its code blocks (the page itself
+keeps them); the result summaries leave code out too (tools/web/static/web/search-zh.js).
 """
 
 from __future__ import annotations
@@ -34,6 +38,19 @@ def write_user_dict(path: Path, data_dir=None) -> Path:
     return path
 
 
+def _without_code(feed):
+    """Wrap ``IndexBuilder.feed``: index a copy of the page without its code blocks."""
+    from docutils import nodes
+
+    def feed_without_code(self, docname, filename, title, doctree):
+        doctree = doctree.deepcopy()
+        for block in list(doctree.findall(nodes.literal_block)):
+            block.parent.remove(block)
+        return feed(self, docname, filename, title, doctree)
+
+    return feed_without_code
+
+
 def _config_inited(app, config):
     path = write_user_dict(Path(app.confdir) / "_build" / "search" / "userdict.txt")
     config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
@@ -41,4 +58,9 @@ def _config_inited(app, config):
 
 
 def setup(app) -> None:
+    from sphinx.search import IndexBuilder
+
     app.connect("config-inited", _config_inited)
+    if not getattr(IndexBuilder.feed, "without_code", False):
+        IndexBuilder.feed = _without_code(IndexBuilder.feed)
+        IndexBuilder.feed.without_code = True

@@ -1,9 +1,13 @@
-"""Web edition (issue 7): light pages, no request to any other host, Chinese search that
-finds unsegmented queries, a meta description per page, lazy figures with their size.
-Vendored files live in tools/web/ (static/web/ is copied to _static/web/, templates/
-overrides two theme templates); nothing goes in a source _static/ folder, which Jupyter
-Book would add to every page. measure/web.py measures the result; tests/test_web.py
-holds every page to it.
+"""Web edition (issues 7 and 12): light pages, no request to any other host, Chinese search
+that finds unsegmented queries, a meta description per page, lazy figures with their size,
+Chinese page furniture (buttons, footer), long tables folded behind their caption, and a link
+to the PDF edition. Vendored files live in tools/web/ (static/web/ is copied to _static/web/,
+templates/ overrides theme templates and components); nothing goes in a source _static/
+folder, which Jupyter Book would add to every page. measure/web.py measures the result;
+tests/test_web.py holds every page to it, at phone and desktop widths.
+
+thebe, copybutton and comments are not loaded at all (the ``extensions`` list in
+_config.yml), so nothing of theirs has to be stripped from the pages here.
 """
 
 from __future__ import annotations
@@ -13,15 +17,6 @@ from pathlib import Path
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "tools" / "web"
 
-# Assets Jupyter Book's extensions add to every page that this book does not use.
-WEB_DROP = {
-    # thebe is off (launch_buttons.thebe: false) yet sphinx-thebe still adds its files and,
-    # twice, an inline script declaring THEBE_JS_URL (a CDN URL): a console error per page.
-    "sphinx-thebe.js", "sphinx-thebe.css",
-    # copy buttons on code that is folded away; readers can still select the code.
-    "copybutton.js", "copybutton.css", "clipboard.min.js",
-}
-WEB_DROP_INLINE = ("THEBE_JS_URL",)
 # Assets needed only when a page uses them: (files, inline-script marker, what in the body needs them)
 WEB_ON_DEMAND = [
     ({"togglebutton.js", "togglebutton.css"}, ("toggleHint", "togglebuttonSelector", "toggleOpenOnPrint"),
@@ -34,6 +29,28 @@ WEB_SEARCH_ONLY = {"searchtools.js", "language_data.js", "searchindex.js", "sear
 WEB_DEFER = {"doctools.js", "sphinx_highlight.js", "translations.js", "sphinx-book-theme.js",
              "togglebutton.js", "design-tabs.js"}
 DESCRIPTION_CHARS = 110
+# English UI strings Sphinx and myst-nb write into the page body (their zh_CN catalogues lack
+# them), in Chinese. The theme's own strings are Chinese through tools/web/templates/.
+BODY_UI_ZH = {
+    'title="Link to this heading"': 'title="链接到此标题"',
+    'title="Link to this image"': 'title="链接到此图"',
+    'title="Link to this table"': 'title="链接到此表"',
+    'title="Link to this code"': 'title="链接到此代码"',
+    'title="Link to this definition"': 'title="链接到此定义"',
+    'title="Link to this equation"': 'title="链接到此公式"',
+    # myst-nb labels each code fold "Toggle hidden content" over its visible Chinese text;
+    # the visible text is the better accessible name (WCAG 2.5.3).
+    '<summary aria-label="Toggle hidden content">': "<summary>",
+}
+# The PDF edition (``make pdf`` -> _build/pdf/book.pdf) sits at the root of the site as
+# book.pdf: the HTML build copies it in when it exists (see _web_build_finished), and every
+# page links it (the download menu and the footer).
+PDF_EDITION = "book.pdf"
+PDF_BUILT = Path(__file__).resolve().parents[2] / "_build" / "pdf" / PDF_EDITION
+# Tables longer than this are folded behind their caption (<details>): the 46-row list of the
+# chapter's numbers filled ten phone screens. Printing opens them (layout.html); the PDF
+# edition is typeset from the doctree and is not affected.
+LONG_TABLE_ROWS = 15
 
 
 def _asset_name(asset) -> str:
@@ -46,8 +63,6 @@ def _asset_body(asset) -> str:
 
 def _keep_asset(asset, body: str, pagename: str) -> bool:
     name, inline = _asset_name(asset), _asset_body(asset)
-    if name in WEB_DROP or any(marker in inline for marker in WEB_DROP_INLINE):
-        return False
     if inline.startswith("DOCUMENTATION_OPTIONS.pagename") and inline != f"DOCUMENTATION_OPTIONS.pagename = '{pagename}';":
         return False  # the theme appends one per page to a shared list: keep this page's own
     if name in WEB_SEARCH_ONLY and pagename != "search":
@@ -79,34 +94,20 @@ def page_description(doctree, fallback: str) -> str:
     return fallback
 
 
-def _image_size(path: Path) -> tuple[int, int] | None:
-    """CSS pixels of an SVG (pt -> px) or PNG (halved: figures are saved for 2x screens)."""
-    try:
-        head = path.read_bytes()[:4096]
-    except OSError:
-        return None
-    if head.startswith(b"\x89PNG"):
-        w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-        return w // 2, h // 2
-    match = re.search(rb'<svg[^>]*?width="([\d.]+)(pt|px)?"[^>]*?height="([\d.]+)(pt|px)?"', head)
-    if not match:
-        return None
-    scale = 4 / 3 if match.group(2) == b"pt" else 1
-    return round(float(match.group(1)) * scale), round(float(match.group(3)) * scale)
-
-
 def _lazy_images(app, doctree, body: str) -> str:
     """Every <img>: loading="lazy", decoding="async" and its width/height (no layout shift)."""
     from docutils import nodes
+    from sphinx.util.images import get_image_size  # SVG in CSS px (pt converted), rasters in pixels
 
     sizes = {}
     if doctree is not None:
         for img in doctree.findall(nodes.image):
             # By now Sphinx has pointed "uri" at _images/; the source is the candidate.
             source = Path(app.srcdir) / img.get("candidates", {}).get("*", img["uri"])
-            size = _image_size(source) if source.suffix in (".svg", ".png") else None
+            size = get_image_size(str(source)) if source.is_file() else None
             if size:
-                sizes[Path(img["uri"]).name] = size
+                # rasters are saved at savefig.dpi = 2 x figure.dpi (techreport/style.py): 2x screens
+                sizes[Path(img["uri"]).name] = size if source.suffix == ".svg" else (size[0] // 2, size[1] // 2)
 
     def tag(match):
         html = match.group(0)
@@ -122,10 +123,49 @@ def _lazy_images(app, doctree, body: str) -> str:
     return re.sub(r"<img\b[^>]*>", tag, body)
 
 
+def _header_buttons(buttons: list[dict], pathto) -> None:
+    """sphinx-book-theme's download menu: 打印 (mainland usage, not 列印成 PDF) and the PDF edition."""
+    for group in buttons:
+        if group.get("label") != "download-buttons":
+            continue
+        for button in group["buttons"]:
+            if button.get("label") == "download-pdf-button":
+                button.update(text="打印", tooltip="打印本页", icon="fas fa-print")
+        group["buttons"].append({"type": "link", "url": pathto(PDF_EDITION, 1), "text": "全书 PDF",
+                                 "tooltip": "下载全书 PDF 版", "icon": "fas fa-file-pdf", "label": "book-pdf-button"})
+
+
+def _fold_long_tables(app, doctree, docname):
+    """A table of more than LONG_TABLE_ROWS rows goes into a <details> whose summary is its
+    number and caption, so the text around it stays in reach; one tap opens it."""
+    if app.builder.format != "html":
+        return
+    from docutils import nodes
+
+    numbers = app.env.toc_fignumbers.get(docname, {}).get("table", {})
+    for table in list(doctree.findall(nodes.table)):
+        rows = sum(len(body.children) for body in table.findall(nodes.tbody))
+        if rows <= LONG_TABLE_ROWS or not table["ids"]:
+            continue
+        title = next(iter(table.findall(nodes.title)), None)
+        caption = title.astext() if title is not None else ""
+        number = ".".join(map(str, numbers.get(table["ids"][0], ())))
+        label = f"表 {number}　{caption}" if number else caption
+        from html import escape
+
+        opening = (f'<details class="web-long-table"><summary><span class="web-long-table__caption">{escape(label)}</span>'
+                   f'<span class="web-long-table__open">共 {rows} 行，点击展开</span></summary>')
+        parent = table.parent
+        index = parent.index(table)
+        parent.insert(index + 1, nodes.raw("", "</details>", format="html"))
+        parent.insert(index, nodes.raw("", opening, format="html"))
+
+
 def _web_page_context(app, pagename, templatename, context, doctree):
     """Trim each page's assets to what it uses; add its description; lazy figures."""
     if app.builder.format != "html":
         return
+    _header_buttons(context.get("header_buttons", []), context["pathto"])
     body = context.get("body", "")
     for key in ("script_files", "css_files"):
         if key in context:
@@ -162,9 +202,8 @@ def _web_page_context(app, pagename, templatename, context, doctree):
 
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{escape(description)}" />'
     if body:
-        # myst-nb labels each code fold "Toggle hidden content" (English) over its visible
-        # Chinese text; the visible text is the better accessible name (WCAG 2.5.3).
-        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+        for english, chinese in BODY_UI_ZH.items():
+            body = body.replace(english, chinese)
         context["body"] = _lazy_images(app, doctree, body)
 
 
@@ -220,12 +259,21 @@ def _web_build_finished(app, exception):
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_text(encoding="utf-8") != css:
         target.write_text(css, encoding="utf-8")
+    if PDF_BUILT.is_file():
+        import shutil
+
+        shutil.copyfile(PDF_BUILT, out / PDF_EDITION)
 
 
 def _web_config_inited(app, config):
     """Theme templates without the CDN-era extras; our static files; no empty index page."""
     config.templates_path = [str(WEB_DIR / "templates"), *config.templates_path]
     config.html_static_path = [*config.html_static_path, str(WEB_DIR / "static")]
+    config.html_theme_options = {
+        **config.html_theme_options,
+        "search_bar_text": "搜索本书…",  # Jupyter Book's default is "Search this book..."
+        "footer_content_items": ["web-credit.html"],  # the report, its publisher, the licence, the PDF
+    }
     if (WEB_DIR / "static" / "web" / "mathjax" / "tex-chtml.js").exists():
         config.mathjax_path = "web/mathjax/tex-chtml.js"  # relative to _static
 
@@ -250,6 +298,7 @@ def _web_outdated(app, env, added, changed, removed):
 def setup(app) -> None:
     app.connect("config-inited", _web_config_inited)
     app.connect("env-get-outdated", _web_outdated)
+    app.connect("doctree-resolved", _fold_long_tables)
     app.connect("html-page-context", _web_page_context, priority=900)  # after the theme's own
     app.connect("build-finished", _web_build_finished)
     app.add_css_file("web/web.css", priority=900)

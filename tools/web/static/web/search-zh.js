@@ -39,3 +39,19 @@ function splitQuery(query) {
   });
   return out;
 }
+
+/* Result summaries without code: Sphinx cuts each summary from the page's text, which holds
+ * the folded code cells ("显示代码 隐藏代码 names = ..."). Leave out the code cells, their
+ * folds and the long-table summaries before Sphinx takes the text. Search is the object
+ * searchtools.js defines; this runs before its own DOMContentLoaded handler. */
+document.addEventListener("DOMContentLoaded", function () {
+  if (typeof Search === "undefined" || !Search.htmlToText) return;
+  var htmlToText = Search.htmlToText;
+  Search.htmlToText = function (htmlString, anchor) {
+    var doc = new DOMParser().parseFromString(htmlString, "text/html");
+    doc.querySelectorAll(".cell_input, details.hide > summary, .web-long-table > summary").forEach(function (el) {
+      el.remove();
+    });
+    return htmlToText(doc.documentElement.outerHTML, anchor);
+  };
+});
