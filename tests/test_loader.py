@@ -119,8 +119,8 @@ def test_composite_foreign_key_to_topics(data_copy):
 def test_empty_file(data_copy):
     (data_copy / "sections.csv").write_bytes(b"")
     problem = only_problem("sections", data_copy)
-    assert (problem.row, problem.problem, problem.expected) == (None, "the file is empty", "a header row: id,title_zh,title_en")
-    assert str(problem) == f"{problem.file}: the file is empty; expected a header row: id,title_zh,title_en"
+    assert (problem.row, problem.problem, problem.expected) == (None, "the file is empty", "a header row: id,title_zh,title_en,source_quote")
+    assert str(problem) == f"{problem.file}: the file is empty; expected a header row: id,title_zh,title_en,source_quote"
 
 
 def test_file_not_in_utf8(data_copy):
