@@ -15,6 +15,9 @@ Marks and forms:
   bar to the bound, a fading tail and an arrow; 近: a dashed outline the fill fades before);
 * :func:`units` - unit (waffle) charts: one square per counted thing;
 * :func:`month_axis` and :func:`month_band` - timelines whose dates may be whole months;
+* :func:`title` - the one title rule; legends: label marks directly where the chart has room
+  (the line, square or band's own text), a legend only for a code read in many places
+  (line styles, a set of colours), placed under the title or the plot, from the left edge;
 * :func:`overflows` - artists drawn outside the figure or cut by their axes (a layout that
   does not follow the data); :func:`present.show_figure` refuses such a figure.
 """
@@ -194,16 +197,18 @@ def units(ax, total: int, filled: int, per_line: int, *, color: str, empty: str 
     """
     x0, y0 = origin
     lines = -(-total // per_line) if total else 0
+    edge = style.mark_color(color)  # a light colour gets a darker edge: every square shows at 3:1
+    width = 0 if style.contrast(color) >= style.MARK_CONTRAST else 0.8
     for k in range(total):
         line, pos = divmod(k, per_line)
         col, row = (pos, line) if order == "rows" else (line, pos)
         xy = (x0 + col + (1 - size) / 2, y0 - row - size / 2)
         if k < filled:
-            ax.add_patch(Rectangle(xy, size, size, facecolor=color, edgecolor=color, linewidth=0))
+            ax.add_patch(Rectangle(xy, size, size, facecolor=color, edgecolor=edge, linewidth=width))
         elif empty == "fill":
             ax.add_patch(Rectangle(xy, size, size, facecolor=empty_color or style.GREY, linewidth=0))
         elif empty == "hatch":
-            ax.add_patch(Rectangle(xy, size, size, facecolor="white", edgecolor=color, hatch="///", linewidth=1.0))
+            ax.add_patch(Rectangle(xy, size, size, facecolor="white", edgecolor=edge, hatch="///", linewidth=1.0))
         else:
             ax.add_patch(Rectangle(xy, size, size, facecolor="white", edgecolor=style.MUTED, linewidth=0.8))
     cols, rows = (min(per_line, total), lines) if order == "rows" else (lines, min(per_line, total))
@@ -450,6 +455,15 @@ def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Perio
     return fig, ax
 
 
-def title(fig, text: str, layout: Layout, size: float = 13) -> None:
-    """The chart's title: at the figure's left edge, wrapped to its width (one rule for every chart)."""
-    fig.suptitle(wrap(text, layout.chars(size)), x=0.0, ha="left", fontsize=layout.font(size))
+#: The gid of every chart's title (the SVG element ``id``): a test finds it in every figure.
+TITLE_GID = "chart-title"
+TITLE_SIZE = 13
+
+
+def title(fig, text: str, layout: Layout, size: float = TITLE_SIZE) -> None:
+    """The chart's title, one rule for every chart: what the chart shows, in a few words, at the
+    figure's left edge (never centred over axes that a map's aspect or tick labels move), in
+    ``size`` pt and :data:`style.INK`, wrapped to the figure's width. Panels inside a figure
+    are labelled with ``ax.set_title(..., loc="left")`` at a smaller size."""
+    fig.suptitle(wrap(text, layout.chars(size)), x=0.0, ha="left", fontsize=layout.font(size), color=style.INK,
+                 gid=TITLE_GID)
