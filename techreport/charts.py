@@ -77,6 +77,7 @@ LAYOUTS = (WIDE, NARROW)
 # --- words -------------------------------------------------------------------------------
 
 _NO_LINE_START = "，、；：。）》”！？%"
+_NO_LINE_END = "（《“‘"
 
 
 def em(text: str) -> float:
@@ -87,7 +88,7 @@ def em(text: str) -> float:
 def wrap(text: str, width: float) -> str:
     """Break ``text`` into lines at most ``width`` em wide (see :func:`em`); existing breaks are kept.
 
-    No line starts with closing punctuation, and a run of digits or Latin letters (a figure,
+    No line starts with closing punctuation nor ends with opening punctuation, and a run of digits or Latin letters (a figure,
     a file name) is never split.
     """
     out = []
@@ -96,8 +97,11 @@ def wrap(text: str, width: float) -> str:
         lines, line = [], ""
         for tok in tokens:
             if line and em(line) + em(tok) > width and tok[0] not in _NO_LINE_START:
+                carry = ""
+                while line and line[-1] in _NO_LINE_END and len(line) > 1:  # an opening mark goes with its word
+                    line, carry = line[:-1], line[-1] + carry
                 lines.append(line)
-                line = ""
+                line = carry
             line += tok
         lines.append(line)
         out += [ln for ln in lines if ln] or [""]
@@ -415,6 +419,7 @@ def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Perio
     """
     import matplotlib.pyplot as plt
 
+    color = style.mark_color(color)  # dots and stems: 3:1 on white
     head_size, body_size = layout.font(10.5), layout.font(8.5)
     if layout.narrow:
         chars = layout.chars(body_size, 0.88)
