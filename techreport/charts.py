@@ -88,8 +88,8 @@ def em(text: str) -> float:
 def wrap(text: str, width: float) -> str:
     """Break ``text`` into lines at most ``width`` em wide (see :func:`em`); existing breaks are kept.
 
-    No line starts with closing punctuation nor ends with opening punctuation, and a run of digits or Latin letters (a figure,
-    a file name) is never split.
+    No line starts with closing punctuation nor ends with opening punctuation, and a run of
+    digits or Latin letters (a figure, a file name) is never split.
     """
     out = []
     for para in str(text).split("\n"):

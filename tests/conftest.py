@@ -1,4 +1,4 @@
-"""Shared fixtures: a scratch copy of data/ for bad-input cases, and the built site."""
+"""Shared fixtures: a scratch copy of data/ for bad-input cases, the built site, its server and a browser."""
 
 from __future__ import annotations
 
@@ -25,3 +25,21 @@ def site() -> Path:
     """The HTML book, built by the project's own build (a no-op when nothing changed)."""
     build_book("html")
     return ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def base(site):
+    """The built site served on 127.0.0.1 (measure.web.serve): its base URL."""
+    from measure import web
+
+    with web.serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chrome():
+    """Headless Chromium (measure.web.browser), shared by the browser tests."""
+    from measure import web
+
+    with web.browser() as browser:
+        yield browser

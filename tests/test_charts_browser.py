@@ -22,18 +22,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 
 @pytest.fixture(scope="module")
-def base(site):
-    with web.serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chrome():
-    with web.browser() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
 def chart_pages(site) -> list[str]:
     """The pages that show a chart (a figure that opens full size)."""
     return [name for name in web.html_pages(site) if 'class="figure-full"' in (site / name).read_text(encoding="utf-8")]
