@@ -15,6 +15,9 @@ Marks and forms:
   bar to the bound, a fading tail and an arrow; 近: a dashed outline the fill fades before);
 * :func:`units` - unit (waffle) charts: one square per counted thing;
 * :func:`month_axis` and :func:`month_band` - timelines whose dates may be whole months;
+* :func:`title` - the one title rule; legends: label marks directly where the chart has room
+  (the line, square or band's own text), a legend only for a code read in many places
+  (line styles, a set of colours), placed under the title or the plot, from the left edge;
 * :func:`overflows` - artists drawn outside the figure or cut by their axes (a layout that
   does not follow the data); :func:`present.show_figure` refuses such a figure.
 """
@@ -74,6 +77,7 @@ LAYOUTS = (WIDE, NARROW)
 # --- words -------------------------------------------------------------------------------
 
 _NO_LINE_START = "，、；：。）》”！？%"
+_NO_LINE_END = "（《“‘"
 
 
 def em(text: str) -> float:
@@ -84,8 +88,8 @@ def em(text: str) -> float:
 def wrap(text: str, width: float) -> str:
     """Break ``text`` into lines at most ``width`` em wide (see :func:`em`); existing breaks are kept.
 
-    No line starts with closing punctuation, and a run of digits or Latin letters (a figure,
-    a file name) is never split.
+    No line starts with closing punctuation nor ends with opening punctuation, and a run of
+    digits or Latin letters (a figure, a file name) is never split.
     """
     out = []
     for para in str(text).split("\n"):
@@ -93,8 +97,11 @@ def wrap(text: str, width: float) -> str:
         lines, line = [], ""
         for tok in tokens:
             if line and em(line) + em(tok) > width and tok[0] not in _NO_LINE_START:
+                carry = ""
+                while line and line[-1] in _NO_LINE_END and len(line) > 1:  # an opening mark goes with its word
+                    line, carry = line[:-1], line[-1] + carry
                 lines.append(line)
-                line = ""
+                line = carry
             line += tok
         lines.append(line)
         out += [ln for ln in lines if ln] or [""]
@@ -194,16 +201,18 @@ def units(ax, total: int, filled: int, per_line: int, *, color: str, empty: str 
     """
     x0, y0 = origin
     lines = -(-total // per_line) if total else 0
+    edge = style.mark_color(color)  # a light colour gets a darker edge: every square shows at 3:1
+    width = 0 if style.contrast(color) >= style.MARK_CONTRAST else 0.8
     for k in range(total):
         line, pos = divmod(k, per_line)
         col, row = (pos, line) if order == "rows" else (line, pos)
         xy = (x0 + col + (1 - size) / 2, y0 - row - size / 2)
         if k < filled:
-            ax.add_patch(Rectangle(xy, size, size, facecolor=color, edgecolor=color, linewidth=0))
+            ax.add_patch(Rectangle(xy, size, size, facecolor=color, edgecolor=edge, linewidth=width))
         elif empty == "fill":
             ax.add_patch(Rectangle(xy, size, size, facecolor=empty_color or style.GREY, linewidth=0))
         elif empty == "hatch":
-            ax.add_patch(Rectangle(xy, size, size, facecolor="white", edgecolor=color, hatch="///", linewidth=1.0))
+            ax.add_patch(Rectangle(xy, size, size, facecolor="white", edgecolor=edge, hatch="///", linewidth=1.0))
         else:
             ax.add_patch(Rectangle(xy, size, size, facecolor="white", edgecolor=style.MUTED, linewidth=0.8))
     cols, rows = (min(per_line, total), lines) if order == "rows" else (lines, min(per_line, total))
@@ -410,6 +419,7 @@ def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Perio
     """
     import matplotlib.pyplot as plt
 
+    color = style.mark_color(color)  # dots and stems: 3:1 on white
     head_size, body_size = layout.font(10.5), layout.font(8.5)
     if layout.narrow:
         chars = layout.chars(body_size, 0.88)
@@ -450,6 +460,15 @@ def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Perio
     return fig, ax
 
 
-def title(fig, text: str, layout: Layout, size: float = 13) -> None:
-    """The chart's title: at the figure's left edge, wrapped to its width (one rule for every chart)."""
-    fig.suptitle(wrap(text, layout.chars(size)), x=0.0, ha="left", fontsize=layout.font(size))
+#: The gid of every chart's title (the SVG element ``id``): a test finds it in every figure.
+TITLE_GID = "chart-title"
+TITLE_SIZE = 13
+
+
+def title(fig, text: str, layout: Layout, size: float = TITLE_SIZE) -> None:
+    """The chart's title, one rule for every chart: what the chart shows, in a few words, at the
+    figure's left edge (never centred over axes that a map's aspect or tick labels move), in
+    ``size`` pt and :data:`style.INK`, wrapped to the figure's width. Panels inside a figure
+    are labelled with ``ax.set_title(..., loc="left")`` at a smaller size."""
+    fig.suptitle(wrap(text, layout.chars(size)), x=0.0, ha="left", fontsize=layout.font(size), color=style.INK,
+                 gid=TITLE_GID)

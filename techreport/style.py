@@ -21,6 +21,9 @@ FONT = "Noto Sans CJK SC"
 SOURCE = "《2020上海科技进步报告》第2章"
 
 # Paul Tol's colour-blind-safe "bright" scheme. Each entity keeps its colour on every page.
+# Some are light (the AI cyan is 1.8:1 on white, the materials gold 1.95:1): a mark drawn in
+# a topic's colour uses :func:`mark_color` (the same hue, darkened to 3:1 where it is
+# lighter) and text uses :func:`text_color` (4.5:1), as WCAG asks of graphics and text.
 TOPIC_COLORS = {
     "ic": "#4477AA",
     "ai": "#66CCEE",
@@ -31,9 +34,47 @@ TOPIC_COLORS = {
     "platforms": "#228833",
 }
 SECTION_COLORS = {"2.1": "#4477AA", "2.2": "#EE6677", "2.3": "#228833"}
-GREY = "#BBBBBB"
+#: Neutral marks ("the rest", connectors, card edges): 3.5:1 on white, a mark one can see.
+GREY = "#888888"
 INK = "#222222"
 MUTED = "#666666"
+#: WCAG contrast against white: non-text marks (lines, bars, squares, borders) and text.
+MARK_CONTRAST = 3.0
+TEXT_CONTRAST = 4.5
+
+
+def _luminance(color) -> float:
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b="white") -> float:
+    """WCAG contrast ratio of two colours (1 to 21); the second is white unless given."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def darken(color, ratio: float) -> str:
+    """``color`` made darker (its red, green and blue scaled down together: the same hue, the same
+    saturation in HSV) until it reaches ``ratio`` against white; unchanged when it already does."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    rgb, scale = to_rgb(color), 1.0
+    while contrast(out := to_hex([c * scale for c in rgb]).upper()) < ratio:
+        scale -= 0.005
+    return out
+
+
+def mark_color(color) -> str:
+    """The colour of a line, outline or small mark drawn in ``color``: at least 3:1 on white."""
+    return darken(color, MARK_CONTRAST)
+
+
+def text_color(color) -> str:
+    """The colour of text set in ``color`` (a label in its topic's colour): at least 4.5:1 on white."""
+    return darken(color, TEXT_CONTRAST)
 
 
 def font_path() -> Path:

@@ -1,4 +1,4 @@
-"""Shared fixtures: a scratch copy of data/ for bad-input cases, and the built book.
+"""Shared fixtures: a scratch copy of data/ for bad-input cases, the built book, its server and a browser.
 
 The book is built in a copy of the repository, never in place: a build executes stale
 notebooks and rewrites them, so building the real tree would change tracked files and let
@@ -45,3 +45,21 @@ def built_repo(tmp_path_factory) -> Path:
 def site(built_repo: Path) -> Path:
     """The HTML book, built in the copy."""
     return built_repo / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def base(site):
+    """The built site served on 127.0.0.1 (measure.web.serve): its base URL."""
+    from measure import web
+
+    with web.serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chrome():
+    """Headless Chromium (measure.web.browser), shared by the browser tests."""
+    from measure import web
+
+    with web.browser() as browser:
+        yield browser

@@ -106,6 +106,7 @@ def test_month_axis_labels_whole_months():
 # --- every figure of the book ------------------------------------------------------------
 
 import json  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -215,3 +216,131 @@ def test_doubled_counts_build_without_a_clipped_chart(tmp_path):
     assert "超过4000名" in page  # the notebooks were re-executed with the doubled data
     for name, svg in book_phone_figures(root).items():
         assert phone_text_px(svg) >= charts.MIN_PHONE_TEXT_PX, name
+
+
+def test_wrap_never_ends_a_line_with_an_opening_mark():
+    text = "北斗三号全球卫星导航系统共30颗（每格一颗）"
+    for width in range(4, 22):
+        lines = charts.wrap(text, width).split("\n")
+        assert "".join(lines) == text
+        assert not any(line[-1] in "（《“" for line in lines), lines
+
+
+# --- contrast and titles over the palette and every figure ---------------------------------
+
+PALETTE = {**{f"topic {k}": c for k, c in style.TOPIC_COLORS.items()},
+           **{f"section {k}": c for k, c in style.SECTION_COLORS.items()}}
+
+
+def hsv_hue(color) -> float:
+    import colorsys
+
+    from matplotlib.colors import to_rgb
+
+    return colorsys.rgb_to_hsv(*to_rgb(color))[0]
+
+
+@pytest.mark.parametrize("name", sorted(PALETTE))
+def test_palette_keeps_its_hue_at_wcag_contrast(name):
+    """Every entity colour gives a mark of 3:1 and a text of 4.5:1 on white, in its own hue."""
+    color = PALETTE[name]
+    mark, text = style.mark_color(color), style.text_color(color)
+    assert style.contrast(mark) >= style.MARK_CONTRAST and style.contrast(text) >= style.TEXT_CONTRAST
+    assert hsv_hue(mark) == pytest.approx(hsv_hue(color), abs=0.01)
+    assert hsv_hue(text) == pytest.approx(hsv_hue(color), abs=0.01)
+    if style.contrast(color) >= style.MARK_CONTRAST:
+        assert mark == color.upper()  # a colour that is dark enough is left as it is
+
+
+def test_neutral_marks_and_inks_meet_wcag():
+    assert style.contrast(style.GREY) >= style.MARK_CONTRAST
+    assert style.contrast(style.MUTED) >= style.TEXT_CONTRAST and style.contrast(style.INK) >= style.TEXT_CONTRAST
+    assert len(set(style.TOPIC_COLORS.values())) == len(style.TOPIC_COLORS)
+
+
+def test_contrast_is_wcag():
+    assert style.contrast("#000000") == pytest.approx(21) and style.contrast("#FFFFFF") == pytest.approx(1)
+    assert style.contrast("#CCBB44") == pytest.approx(1.95, abs=0.01)  # the gold lines the issue found
+
+
+def test_light_unit_squares_get_a_darker_edge():
+    fig, ax = plt.subplots()
+    charts.units(ax, 4, 2, 4, color=style.TOPIC_COLORS["ai"])
+    charts.units(ax, 4, 2, 4, color=style.TOPIC_COLORS["ic"], origin=(0, -2))
+    from matplotlib.colors import to_hex
+
+    ai, ic = ax.patches[0], ax.patches[4]
+    assert ai.get_linewidth() > 0 and style.contrast(to_hex(ai.get_edgecolor())) >= style.MARK_CONTRAST
+    assert ic.get_linewidth() == 0  # dark enough on its own
+
+
+#: Fills lighter than this (against white) are grounds under marks (a map's districts, a card's face), not marks.
+GROUND = 1.3
+STYLE_RE = re.compile(r'<(\w+)\b[^>]*?style="([^"]*)"')
+
+
+def svg_contrast_problems(svg: str) -> list[str]:
+    """Text under 4.5:1 and marks under 3:1 against white in a matplotlib SVG.
+
+    Text: every ``<text>`` fill but white (set on a dark band). Marks: every stroke, and every
+    fill that is not a ground (see :data:`GROUND`) unless the same element has an edge of 3:1;
+    half-transparent fills (a fade) and the grid are left out.
+    """
+    problems = []
+    for tag, css in STYLE_RE.findall(svg):
+        props = dict(p.split(": ", 1) for p in (x.strip() for x in css.split(";")) if ": " in p)
+        if "opacity" in css or "url(" in css:
+            continue
+        fill, stroke = props.get("fill", "#000000"), props.get("stroke")
+        if tag == "text":
+            if fill.lower() != "#ffffff" and style.contrast(fill) < style.TEXT_CONTRAST:
+                problems.append(f"text {fill} {style.contrast(fill):.2f}:1")
+            continue
+        edge_ok = stroke and stroke.startswith("#") and style.contrast(stroke) >= style.MARK_CONTRAST
+        if stroke and stroke.startswith("#") and stroke.lower() not in ("#ffffff", "#e5e5e5") and not edge_ok:
+            problems.append(f"line {stroke} {style.contrast(stroke):.2f}:1")
+        if fill.startswith("#") and GROUND <= style.contrast(fill) < style.MARK_CONTRAST and not edge_ok:
+            problems.append(f"mark {fill} {style.contrast(fill):.2f}:1")
+    return sorted(set(problems))
+
+
+def test_svg_contrast_problems_finds_the_light_marks():
+    assert svg_contrast_problems('<path style="fill: none; stroke: #ccbb44"/>') == ["line #ccbb44 1.95:1"]
+    assert svg_contrast_problems('<text style="font-size: 9px; fill: #ee6677">x</text>') == ["text #ee6677 3.09:1"]
+    assert svg_contrast_problems('<path style="fill: #bbbbbb"/>') == ["mark #bbbbbb 1.92:1"]
+    assert svg_contrast_problems('<path style="fill: #66ccee; stroke: #4f9eb8"/>') == []
+    assert svg_contrast_problems('<path style="fill: #eeeeee; stroke: #ffffff"/>') == []
+
+
+def book_figures(root: Path = ROOT) -> dict[str, str]:
+    """{figure name (wide|phone): SVG} over every page: the glued wide SVG and the phone SVG."""
+    found = {}
+    for path in toc_notebooks():
+        nb = json.loads((root / path.relative_to(ROOT)).read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                name = out.get("metadata", {}).get("scrapbook", {}).get("name", "")
+                svg = out.get("data", {}).get("application/papermill.record/image/svg+xml")
+                if name.startswith("fig-") and svg:
+                    found[f"{name} (wide)"] = "".join(svg) if isinstance(svg, list) else svg
+        found.update({f"{name} (phone)": svg for name, svg in phone_svgs(nb).items()})
+    return found
+
+
+def test_every_chart_meets_wcag_contrast():
+    """Text 4.5:1 and marks 3:1 against the white page, in every figure at both widths."""
+    figures = book_figures()
+    assert len(figures) >= 20
+    bad = {name: problems for name, svg in figures.items() if (problems := svg_contrast_problems(svg))}
+    assert not bad, bad
+
+
+def test_every_chart_has_one_title_at_the_left_edge():
+    """One rule for titles: each figure has exactly one, set by ``charts.title`` at the figure's left edge."""
+    for name, svg in book_figures().items():
+        heads = re.findall(rf'<g id="{charts.TITLE_GID}">\s*(<text[^>]*>)', svg)
+        assert len(heads) == 1, f"{name}: {len(heads)} titles set by charts.title"
+        head = heads[0]  # one line: x and text-anchor; several lines: each translated from the left
+        x = re.search(r'\bx="([\d.-]+)"|translate\(([\d.-]+)', head)
+        assert "text-anchor: middle" not in head and "text-anchor: end" not in head, f"{name}: title not left-aligned"
+        assert float(x.group(1) or x.group(2)) < 1, f"{name}: the title does not start at the figure's left edge"

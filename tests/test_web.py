@@ -46,18 +46,6 @@ LATIN_ALLOWED = {"PDF", "MIT", "Ctrl", "ipynb", "md", "csv", "svg"}
 
 
 @pytest.fixture(scope="session")
-def base(site):
-    with web.serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def chrome():
-    with web.browser() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="session")
 def pages(site) -> list[str]:
     found = web.html_pages(site)
     assert "index.html" in found and "search.html" in found
