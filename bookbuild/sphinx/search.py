@@ -34,11 +34,21 @@ def write_user_dict(path: Path, data_dir=None) -> Path:
     return path
 
 
+def _user_dict_path(app) -> Path:
+    return Path(app.confdir) / "_build" / "search" / "userdict.txt"
+
+
 def _config_inited(app, config):
-    path = write_user_dict(Path(app.confdir) / "_build" / "search" / "userdict.txt")
+    path = write_user_dict(_user_dict_path(app))
     config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
+
+
+def _refresh_user_dict(app, env, docnames):
+    """Each build of a long-lived application (the preview) sees the data as it is now."""
+    write_user_dict(_user_dict_path(app))
 
 
 
 def setup(app) -> None:
     app.connect("config-inited", _config_inited)
+    app.connect("env-before-read-docs", _refresh_user_dict)

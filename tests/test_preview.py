@@ -1,0 +1,109 @@
+"""The live preview (``make preview``, bookbuild/preview.py) in a scratch copy of the repository:
+a CSV edit shows on the served page without restarting anything; bad data shows an overlay
+naming the file and row while the last good page stays served; the fix clears it; stopping
+leaves no kernel and no port behind. Timings are the benchmark's business (``make bench``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "book/2-3-platforms/index.html"  # the page that reads industry_clusters.csv
+CSV = "data/industry_clusters.csv"
+OLD, NEW = "北斗导航", "北斗导航与位置服务"
+WAIT = 300  # seconds: a slow shared machine, not a timing claim
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def until(what: str, check, proc: subprocess.Popen, log: Path) -> str:
+    """Poll ``check()`` until it returns a truthy value; fail with the preview's output."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"the preview exited:\n{log.read_text(encoding='utf-8')[-4000:]}"
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    pytest.fail(f"timed out waiting for {what}:\n{log.read_text(encoding='utf-8')[-4000:]}")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The repository without .git/.venv; the last build's records, so only what changes runs."""
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__",
+                                                              ".pytest_cache", "*.egg-info", ".jupyter_cache"))
+    state = ROOT / "_build" / "state.json"
+    if state.exists():
+        (copy / "_build").mkdir()
+        shutil.copy2(state, copy / "_build" / "state.json")
+    return copy
+
+
+def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
+    log = tmp_path / "preview.log"
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bookbuild.preview", "--port", "0", "--jobs", "1"],
+                                cwd=repo, stdout=out, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = until("the preview to serve", lambda: (m := re.search(r"serving (http://127\.0\.0\.1:\d+/)",
+                                                                     log.read_text(encoding="utf-8"))) and m.group(1),
+                    proc, log)
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        page = fetch(url + PAGE)
+        assert OLD in page and NEW not in page and "preview-error" not in page
+        assert "EventSource" in page  # open tabs reload themselves
+        kernels = until("a warm kernel", lambda: [p.pid for p in psutil.Process(proc.pid).children(recursive=True)
+                                                  if "ipykernel" in " ".join(p.cmdline())], proc, log)
+
+        # An edit: the served page shows the new value; same process, same kernel.
+        csv = repo / CSV
+        good = csv.read_text(encoding="utf-8")
+        csv.write_text(good.replace(OLD, NEW), encoding="utf-8")
+        until("the new value on the page", lambda: NEW in fetch(url + PAGE), proc, log)
+        assert proc.poll() is None and all(psutil.pid_exists(pid) for pid in kernels)
+
+        # Bad data: the overlay names file, row, column and value; the last good page stays.
+        edited = csv.read_text(encoding="utf-8")
+        csv.write_text(edited.replace("2,青浦", "二,青浦"), encoding="utf-8")
+        page = until("the error overlay", lambda: (text := fetch(url + PAGE)) and "preview-error" in text and text,
+                     proc, log)
+        overlay = page.split('id="preview-error"', 1)[1].split("</div>", 1)[0]
+        assert "data/industry_clusters.csv" in overlay and "row 3" in overlay
+        assert "order" in overlay and "二" in overlay
+        assert NEW in page.split('id="preview-error"', 1)[0] or NEW in page.split("</div>", 1)[1]
+        assert "row 3" in log.read_text(encoding="utf-8")  # and in the terminal
+
+        # The fix clears the overlay.
+        csv.write_text(edited, encoding="utf-8")
+        page = until("the overlay to go", lambda: (text := fetch(url + PAGE)) and "preview-error" not in text and text,
+                     proc, log)
+        assert NEW in page
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+            proc.wait(timeout=120)
+    assert proc.returncode == 0, log.read_text(encoding="utf-8")[-4000:]
+    assert "preview: stopped" in log.read_text(encoding="utf-8")
+    time.sleep(0.5)
+    left = [pid for pid in kernels if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert not left, f"kernels left running: {left}"
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, "the port still answers"
+        sock.bind(("127.0.0.1", port))  # and is free to use again
