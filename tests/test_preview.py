@@ -16,7 +16,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +23,37 @@ PAGE = "book/2-3-platforms/index.html"  # the page that reads industry_clusters.
 CSV = "data/industry_clusters.csv"
 OLD, NEW = "北斗导航", "北斗导航与位置服务"
 WAIT = 300  # seconds: a slow shared machine, not a timing claim
+
+
+def kernels_of(pid: int) -> list[int]:
+    """The ipykernel processes below ``pid`` (Linux /proc: the preview's own children)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    below, found = {pid}, True
+    while found:
+        found = {p for p, parent in parents.items() if parent in below and p not in below}
+        below |= found
+    return [p for p in below - {pid} if b"ipykernel" in cmdline(p)]
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def fetch(url: str) -> str:
@@ -69,15 +99,14 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         page = fetch(url + PAGE)
         assert OLD in page and NEW not in page and "preview-error" not in page
         assert "EventSource" in page  # open tabs reload themselves
-        kernels = until("a warm kernel", lambda: [p.pid for p in psutil.Process(proc.pid).children(recursive=True)
-                                                  if "ipykernel" in " ".join(p.cmdline())], proc, log)
+        kernels = until("a warm kernel", lambda: kernels_of(proc.pid), proc, log)
 
         # An edit: the served page shows the new value; same process, same kernel.
         csv = repo / CSV
         good = csv.read_text(encoding="utf-8")
         csv.write_text(good.replace(OLD, NEW), encoding="utf-8")
         until("the new value on the page", lambda: NEW in fetch(url + PAGE), proc, log)
-        assert proc.poll() is None and all(psutil.pid_exists(pid) for pid in kernels)
+        assert proc.poll() is None and all(running(pid) for pid in kernels)
 
         # Bad data: the overlay names file, row, column and value; the last good page stays.
         edited = csv.read_text(encoding="utf-8")
@@ -102,7 +131,7 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
     assert proc.returncode == 0, log.read_text(encoding="utf-8")[-4000:]
     assert "preview: stopped" in log.read_text(encoding="utf-8")
     time.sleep(0.5)
-    left = [pid for pid in kernels if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    left = [pid for pid in kernels if running(pid)]
     assert not left, f"kernels left running: {left}"
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the port still answers"
