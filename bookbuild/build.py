@@ -32,6 +32,7 @@ import filecmp
 import hashlib
 import io
 import json
+import logging
 import os
 import queue
 import shutil
@@ -91,8 +92,19 @@ def source_files() -> list[Path]:
     return sorted(p for p in files if ".ipynb_checkpoints" not in p.parts)
 
 
+def file_digests(files: list[Path]) -> dict[Path, bytes]:
+    return {p: hashlib.sha256(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes()).digest() for p in files}
+
+
+def combine(digests: dict[Path, bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(digests):
+        digest.update(digests[path])
+    return digest.hexdigest()
+
+
 def fingerprint(files: list[Path]) -> str:
-    return sha256(*(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes() for p in files))
+    return combine(file_digests(files))
 
 
 def toc_notebooks() -> list[Path]:
@@ -196,7 +208,7 @@ def execute(path: Path, km) -> tuple[list[str], float]:
         nb.cells.insert(0, nbformat.v4.new_code_cell(PREAMBLE.format(folder=str(path.parent), env=READS_ENV,
                                                                      reads=reads.name)))
         client = nbclient.NotebookClient(nb, km=km, timeout=600, allow_errors=False, record_timing=False,
-                                         extra_arguments=KERNEL_ARGS,
+                                         extra_arguments=KERNEL_ARGS, log=QUIET,
                                          resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute(env=kernel_env())
@@ -213,6 +225,10 @@ def execute(path: Path, km) -> tuple[list[str], float]:
     if path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return files, time.perf_counter() - start
+
+
+QUIET = logging.getLogger("bookbuild.notebooks")  # nbclient's INFO lines are not news
+QUIET.setLevel(logging.WARNING)
 
 
 def kernel_env() -> dict[str, str]:
@@ -560,7 +576,8 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None, se
     spec = TARGETS[target]
     state = read_state()
     files = source_files()
-    print_ = fingerprint(files)
+    digests = file_digests(files)  # the sources as this build reads them
+    print_ = combine(digests)
     if not force and state.get(f"published-{target}") == print_ and any(spec["publish"].glob("*")):
         say(f"nothing changed since the last {target} build: {spec['publish'].relative_to(ROOT)} is up to date "
             f"({time.perf_counter() - started:.2f} s)")
@@ -588,7 +605,9 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None, se
             except PdfError as exc:
                 raise BuildError(str(exc)) from None
         changed = publish(built, spec["publish"])
-        state[f"published-{target}"] = fingerprint(source_files())  # notebooks were executed in place
+        # The sources as read, with the notebooks as executed in place: a file saved while this
+        # build ran keeps its old digest here, so the next build sees it changed.
+        state[f"published-{target}"] = combine({**digests, **file_digests(stale)})
         write_state(state)
     finally:
         if own:

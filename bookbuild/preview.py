@@ -218,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, help="kernels kept warm (default: cores)")
     args = parser.parse_args(argv)
     preview = Preview(args.port, args.jobs)
-    # SIGTERM (a test, a process manager) stops it as Ctrl-C does: kernels shut down, port closed.
+    # Ctrl-C even when started from a shell that ignores SIGINT for background jobs, and SIGTERM
+    # (a test, a process manager) as Ctrl-C: kernels shut down, port closed.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         preview.run()
