@@ -71,8 +71,10 @@ def rename_notebook(source: Path, target: Path, tables: set[str], suffix: str) -
         text = "".join(cell["source"])
         text = LABEL.sub(lambda m: f"{m.group(1)}-{suffix}", text)
         if cell["cell_type"] == "code":
-            text = re.sub(r"""(["'])(%s)\1""" % "|".join(map(re.escape, sorted(tables, key=len, reverse=True))),
-                          lambda m: f"{m.group(1)}{m.group(2)}_{suffix}{m.group(1)}", text)
+            # Table names where the code names a table: load_table("x") and tables=[...] (the CSV links).
+            name = re.compile(r"""(["'])(%s)\1""" % "|".join(map(re.escape, sorted(tables, key=len, reverse=True))))
+            rename = lambda m: name.sub(lambda n: f"{n.group(1)}{n.group(2)}_{suffix}{n.group(1)}", m.group(0))  # noqa: E731
+            text = re.sub(r"""load_table\([^)]*\)|tables\s*=\s*(\[[^\]]*\]|"[^"]*"|'[^']*')""", rename, text)
         cell["source"] = text
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None

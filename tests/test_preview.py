@@ -135,4 +135,5 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
     assert not left, f"kernels left running: {left}"
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the port still answers"
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))  # and is free to use again
