@@ -51,8 +51,8 @@ CLIENT = """<script>(function () {{
 }})();</script>"""
 OVERLAY = """<div id="preview-error" role="alert" style="position:fixed;inset:0;z-index:99999;overflow:auto;
 background:rgba(20,20,20,.92);color:#fff;padding:2rem;font:15px/1.5 system-ui,sans-serif">
-<h2 style="color:#ff8a80;margin-top:0">预览：构建失败，以下是上一次成功的页面 (build failed; the last good pages are served)</h2>
-<pre style="white-space:pre-wrap;font:14px/1.45 ui-monospace,monospace;color:#fff">{message}</pre>
+<h2 style="color:#ff8a80;margin-top:0;font-size:1.25rem">预览：构建失败，以下是上一次成功的页面 (build failed; the last good pages are served)</h2>
+<pre style="white-space:pre-wrap;font:14px/1.45 ui-monospace,monospace;color:#fff;background:#000;border:1px solid #ff8a80;padding:1rem">{message}</pre>
 <p>保存修正后自动刷新 (fix and save: this page reloads by itself).
 <button onclick="this.closest('#preview-error').remove()">关闭 (close)</button></p></div>"""
 

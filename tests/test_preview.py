@@ -1,11 +1,14 @@
 """The live preview (``make preview``, bookbuild/preview.py) in a scratch copy of the repository:
 a CSV edit shows on the served page without restarting anything; bad data shows an overlay
 naming the file and row while the last good page stays served; the fix clears it; stopping
-leaves no kernel and no port behind. Timings are the benchmark's business (``make bench``).
+leaves no kernel and no port behind. Checked twice: over HTTP, and in a Chromium tab left
+open from the start, which must update by itself. Timings are the benchmark's business
+(``make bench ARGS=--preview``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import signal
@@ -87,7 +90,11 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
+    pytest.importorskip("playwright")
+    from measure import web
+
     log = tmp_path / "preview.log"
+    browser = contextlib.ExitStack()
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bookbuild.preview", "--port", "0", "--jobs", "1"],
                                 cwd=repo, stdout=out, stderr=subprocess.STDOUT, text=True)
@@ -100,6 +107,10 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         assert OLD in page and NEW not in page and "preview-error" not in page
         assert "EventSource" in page  # open tabs reload themselves
         kernels = until("a warm kernel", lambda: kernels_of(proc.pid), proc, log)
+        tab = browser.enter_context(web.browser()).new_page()
+        tab.goto(url + PAGE)
+        assert OLD in tab.inner_text("main") and not tab.query_selector("#preview-error")
+        ms = WAIT * 1000
 
         # An edit: the served page shows the new value; same process, same kernel.
         csv = repo / CSV
@@ -107,6 +118,7 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         csv.write_text(good.replace(OLD, NEW), encoding="utf-8")
         until("the new value on the page", lambda: NEW in fetch(url + PAGE), proc, log)
         assert proc.poll() is None and all(running(pid) for pid in kernels)
+        tab.wait_for_function(f"document.querySelector('main').innerText.includes({NEW!r})", timeout=ms)
 
         # Bad data: the overlay names file, row, column and value; the last good page stays.
         edited = csv.read_text(encoding="utf-8")
@@ -118,13 +130,17 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         assert "order" in overlay and "二" in overlay
         assert NEW in page.split('id="preview-error"', 1)[0] or NEW in page.split("</div>", 1)[1]
         assert "row 3" in log.read_text(encoding="utf-8")  # and in the terminal
+        shown = tab.wait_for_selector("#preview-error", timeout=ms).inner_text()  # the open tab reloaded
+        assert "data/industry_clusters.csv" in shown and "row 3" in shown and NEW in tab.inner_text("main")
 
         # The fix clears the overlay.
         csv.write_text(edited, encoding="utf-8")
         page = until("the overlay to go", lambda: (text := fetch(url + PAGE)) and "preview-error" not in text and text,
                      proc, log)
         assert NEW in page
+        tab.wait_for_selector("#preview-error", state="detached", timeout=ms)
     finally:
+        browser.close()
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
             proc.wait(timeout=120)
@@ -136,4 +152,8 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the port still answers"
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port))  # and is free to use again
+        # Free for the next preview (which, like any server, reuses an address whose old
+        # connections are in TIME_WAIT; Linux refuses this bind while anything listens there).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
