@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from-json", action="store_true", help="re-print the last run (_build/bench.json)")
     parser.add_argument("--scale", action="store_true", help="growth with the book's size, ours vs stock")
     parser.add_argument("--sizes", default="12,48,192", help="pages of the synthetic books (with --scale)")
+    parser.add_argument("--stock-max", type=int, help="with --scale: stock Jupyter Book only up to this many pages")
     parser.add_argument("--preview", action="store_true", help="the live preview's edit-to-visible seconds")
     args = parser.parse_args(argv)
     if args.scale or args.preview:
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.from_json:
             measured = json.loads(raw.read_text(encoding="utf-8"))
         elif args.scale:
-            measured = measure_scale([int(n) for n in args.sizes.split(",")])
+            measured = measure_scale([int(n) for n in args.sizes.split(",")], args.stock_max)
         else:
             measured = preview_latency(args.repeats)
         raw.parent.mkdir(exist_ok=True)
