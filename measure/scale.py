@@ -42,20 +42,8 @@ LABEL = re.compile(r"\b((?:tbl|fig)-[a-z0-9-]+)")
 
 def chapter_pages(repo: Path) -> list[str]:
     """The chapter's notebook pages in toc order (paths without suffix)."""
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node and (repo / f"{node['file']}.ipynb").exists():
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((repo / "_toc.yml").read_text(encoding="utf-8")))
-    return found
+    files = re.findall(r"^\s*-?\s*file:\s*(\S+)\s*$", (repo / "_toc.yml").read_text(encoding="utf-8"), re.M)
+    return [f for f in files if (repo / f"{f}.ipynb").exists()]
 
 
 def self_contained(repo: Path, page: str) -> bool:
