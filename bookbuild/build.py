@@ -185,8 +185,17 @@ def number_as_a_new_kernel(nb) -> None:
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 # Run once in each new kernel while the data is validated: what every notebook imports first
-# (the same modules a reused kernel already holds; each notebook still imports and sets up).
-WARM_UP = "import matplotlib.pyplot, pandas, techreport.data, techreport.present, techreport.style"
+# (what a reused kernel already holds; each notebook still imports and sets up, and the
+# PREAMBLE resets the namespace and matplotlib's settings before it).
+WARM_UP = """\
+import io as _io, matplotlib.pyplot as _plt, pandas, techreport.data, techreport.maps, techreport.present, techreport.style
+techreport.style.setup()  # and draw Chinese text once: the CJK font is loaded before the first notebook needs it
+_fig = _plt.figure()
+_fig.text(0.1, 0.1, "上海")
+_fig.savefig(_io.BytesIO(), format="svg")
+_fig.savefig(_io.BytesIO(), format="png")
+_plt.close(_fig)
+"""
 
 
 def execute(path: Path, km) -> tuple[list[str], float]:
