@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import re
 import signal
 import sys
@@ -36,7 +35,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .build import ROOT, TARGETS, BuildError, Session, build, say, source_files
+from .build import TARGETS, BuildError, Session, build, say, source_files
 
 SITE = TARGETS["html"]["publish"]
 EVENTS = "/_preview/events"
