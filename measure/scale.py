@@ -191,7 +191,7 @@ def scale_table(m: dict) -> str:
         lines.append(f"| growth {first['pages']}->{last['pages']} | {g('ours_clean')} / {g('stock_clean')} | "
                      f"{g('ours_nochange')} / {g('stock_nochange')} | {g('ours_edit')} / {g('stock_edit')} |")
         stocked = [r for r in rows if "stock_clean" in r]
-        if stocked[-1] is not last and len(stocked) > 1:
+        if len(stocked) > 1 and stocked[-1] is not last:
             top = stocked[-1]
             lines.append(f"| growth {first['pages']}->{top['pages']} | {g('ours_clean', top)} / "
                          f"{g('stock_clean', top)} | {g('ours_nochange', top)} / {g('stock_nochange', top)} | "
