@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,13 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
 
     log = tmp_path / "preview.log"
     browser = contextlib.ExitStack()
+    # Playwright's sync API runs in a thread of its own: another module's session browser may
+    # hold this thread's event loop. Every call on the tab goes through ``in_browser``.
+    thread = ThreadPoolExecutor(max_workers=1)
+
+    def in_browser(call):
+        return thread.submit(call).result()
+
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bookbuild.preview", "--port", "0", "--jobs", "1"],
                                 cwd=repo, stdout=out, stderr=subprocess.STDOUT, text=True)
@@ -107,9 +115,10 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         assert OLD in page and NEW not in page and "preview-error" not in page
         assert "EventSource" in page  # open tabs reload themselves
         kernels = until("a warm kernel", lambda: kernels_of(proc.pid), proc, log)
-        tab = browser.enter_context(web.browser()).new_page()
-        tab.goto(url + PAGE)
-        assert OLD in tab.inner_text("main") and not tab.query_selector("#preview-error")
+        tab = in_browser(lambda: browser.enter_context(web.browser()).new_page())
+        in_browser(lambda: tab.goto(url + PAGE))
+        assert OLD in in_browser(lambda: tab.inner_text("main"))
+        assert not in_browser(lambda: tab.query_selector("#preview-error"))
         ms = WAIT * 1000
 
         # An edit: the served page shows the new value; same process, same kernel.
@@ -121,7 +130,8 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         # The same Sphinx application built twice: the numbering still starts at chapter 2.
         assert "图 2.3.1" in page and "图 3.3.1" not in page
         assert proc.poll() is None and all(running(pid) for pid in kernels)
-        tab.wait_for_function(f"document.querySelector('main').innerText.includes({NEW!r})", timeout=ms)
+        in_browser(lambda: tab.wait_for_function(f"document.querySelector('main').innerText.includes({NEW!r})",
+                                                 timeout=ms))
 
         # Bad data: the overlay names file, row, column and value; the last good page stays.
         edited = csv.read_text(encoding="utf-8")
@@ -133,17 +143,19 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         assert "order" in overlay and "二" in overlay
         assert NEW in page.split('id="preview-error"', 1)[0] or NEW in page.split("</div>", 1)[1]
         assert "row 3" in log.read_text(encoding="utf-8")  # and in the terminal
-        shown = tab.wait_for_selector("#preview-error", timeout=ms).inner_text()  # the open tab reloaded
-        assert "data/industry_clusters.csv" in shown and "row 3" in shown and NEW in tab.inner_text("main")
+        shown = in_browser(lambda: tab.wait_for_selector("#preview-error", timeout=ms).inner_text())  # it reloaded
+        assert "data/industry_clusters.csv" in shown and "row 3" in shown
+        assert NEW in in_browser(lambda: tab.inner_text("main"))
 
         # The fix clears the overlay.
         csv.write_text(edited, encoding="utf-8")
         page = until("the overlay to go", lambda: (text := fetch(url + PAGE)) and "preview-error" not in text and text,
                      proc, log)
         assert NEW in page
-        tab.wait_for_selector("#preview-error", state="detached", timeout=ms)
+        in_browser(lambda: tab.wait_for_selector("#preview-error", state="detached", timeout=ms))
     finally:
-        browser.close()
+        in_browser(browser.close)
+        thread.shutdown()
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
             proc.wait(timeout=120)
