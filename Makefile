@@ -6,10 +6,14 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.ready
 UV     := $(VENV)/bin/uv
 
-.PHONY: book test lint format lock pdf bench lab clean system
+.PHONY: book preview test lint format lock pdf bench bench-scale lab clean system
 
 book: $(READY)            ## execute changed notebooks, build _build/html
 	$(PY) -m bookbuild html
+
+PORT ?= 8000
+preview: $(READY)         ## live preview on http://127.0.0.1:$(PORT)/: rebuilds on save, reloads the tab
+	$(PY) -m bookbuild.preview --port $(PORT)
 
 test: $(READY) system     ## the whole suite: lint, data, bad inputs, nbval, build, PDF and browser checks
 	$(PY) -m pytest
@@ -34,8 +38,12 @@ pdf: $(READY)             ## the A4 PDF edition into _build/pdf/ (installs TeX i
 	tools/install-tex.sh
 	$(PY) -m bookbuild pdf
 
-bench: $(READY)           ## measure build times and page weight (a benchmark, not a test)
-	$(PY) -m measure
+bench: $(READY)           ## measure build times and page weight (a benchmark, not a test); ARGS=--scale etc.
+	$(PY) -m measure $(ARGS)
+
+SIZES ?= 12,48,192
+bench-scale: $(READY)     ## build cost against book size (synthetic books of SIZES pages), ours vs stock
+	$(PY) -m measure --scale --sizes $(SIZES)
 
 lab: $(READY)             ## JupyterLab on book/ in the project's environment (127.0.0.1 only); then `make book`
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=book

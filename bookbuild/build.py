@@ -13,17 +13,26 @@ How it works (see README, "How the build works"):
    data files it read last time (the validated loader records them, see
    ``techreport.data.READS_ENV``), datapackage.json, the helper package and the pinned
    requirements. Stale notebooks run in parallel, in place: their stored outputs are
-   both the cache and what nbval checks.
+   both the cache and what nbval checks. Kernels start while the data is validated.
 4. Sphinx builds into a staging folder with warnings as errors; only a clean build is
    copied over the published folder (``_build/html``), so a failure leaves the last good
-   site exactly as it was.
+   site exactly as it was. The HTML build runs Sphinx in this process: it starts (imports,
+   environment, extensions, jieba's dictionary) while the notebooks execute, and only the
+   files that changed are copied to the published folder.
+
+The preview (``bookbuild.preview``) runs the same steps in a :class:`Session` that keeps
+the kernels and the Sphinx application between builds.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import filecmp
 import hashlib
+import io
 import json
+import logging
 import os
 import queue
 import shutil
@@ -32,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,8 +92,19 @@ def source_files() -> list[Path]:
     return sorted(p for p in files if ".ipynb_checkpoints" not in p.parts)
 
 
+def file_digests(files: list[Path]) -> dict[Path, bytes]:
+    return {p: hashlib.sha256(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes()).digest() for p in files}
+
+
+def combine(digests: dict[Path, bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(digests):
+        digest.update(digests[path])
+    return digest.hexdigest()
+
+
 def fingerprint(files: list[Path]) -> str:
-    return sha256(*(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes() for p in files))
+    return combine(file_digests(files))
 
 
 def toc_documents() -> list[str]:
@@ -160,6 +180,21 @@ def number_as_a_new_kernel(nb) -> None:
                 output["execution_count"] = number
 
 
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+# Run once in each new kernel while the data is validated: what every notebook imports first
+# (what a reused kernel already holds; each notebook still imports and sets up, and the
+# PREAMBLE resets the namespace and matplotlib's settings before it).
+WARM_UP = """\
+import io as _io, matplotlib.pyplot as _plt, pandas, techreport.data, techreport.maps, techreport.present, techreport.style
+techreport.style.setup()  # and draw Chinese text once: the CJK font is loaded before the first notebook needs it
+_fig = _plt.figure()
+_fig.text(0.1, 0.1, "上海")
+_fig.savefig(_io.BytesIO(), format="svg")
+_fig.savefig(_io.BytesIO(), format="png")
+_plt.close(_fig)
+"""
+
+
 def execute(path: Path, km) -> tuple[list[str], float]:
     """Run a notebook in place in kernel ``km``; return the data files it read and its seconds.
 
@@ -179,10 +214,10 @@ def execute(path: Path, km) -> tuple[list[str], float]:
         nb.cells.insert(0, nbformat.v4.new_code_cell(PREAMBLE.format(folder=str(path.parent), env=READS_ENV,
                                                                      reads=reads.name)))
         client = nbclient.NotebookClient(nb, km=km, timeout=600, allow_errors=False, record_timing=False,
-                                         extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                                         extra_arguments=KERNEL_ARGS, log=QUIET,
                                          resources={"metadata": {"path": str(path.parent)}})
         try:
-            client.execute(env=tree_env(PYDEVD_DISABLE_FILE_VALIDATION="1"))
+            client.execute(env=kernel_env())
         except CellExecutionError as exc:
             raise BuildError(f"{path.relative_to(ROOT)} raised an exception; its stored outputs were kept "
                              f"and nothing was published:\n{exc}") from None
@@ -198,55 +233,122 @@ def execute(path: Path, km) -> tuple[list[str], float]:
     return files, time.perf_counter() - start
 
 
-def execute_stale(notebooks: list[Path], state: dict, force: bool, jobs: int) -> int:
-    package = package_digest()
-    records = state.setdefault("notebooks", {})
-    stale = []
-    for path in notebooks:
-        rel = str(path.relative_to(ROOT))
-        record = records.get(rel)
-        if force or not record or record["key"] != notebook_key(path, record["reads"], package):
-            stale.append(path)
-    if not stale:
-        say(f"notebooks: all {len(notebooks)} up to date")
-        return 0
-    workers = min(jobs, len(stale))
-    say(f"notebooks: executing {len(stale)} of {len(notebooks)} on {workers} worker(s)")
-    todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
-    for path in stale:
-        todo.put(path)
-    lock, failed, done = threading.Lock(), threading.Event(), []
+QUIET = logging.getLogger("bookbuild.notebooks")  # nbclient's INFO lines are not news
+QUIET.setLevel(logging.WARNING)
 
-    def worker() -> None:
-        """One kernel per worker thread (and so per event loop), shut down at the end."""
+
+def kernel_env() -> dict[str, str]:
+    return tree_env(PYDEVD_DISABLE_FILE_VALIDATION="1")
+
+
+class KernelPool:
+    """Kernels started at once and kept until :meth:`close`: one worker thread (and event
+    loop) per kernel, fed notebooks through a queue. A kernel that died is restarted."""
+
+    def __init__(self, size: int):
+        self._todo: queue.SimpleQueue = queue.SimpleQueue()
+        self._kernels: list = []
+        self._threads = [threading.Thread(target=self._work, name=f"kernel-{i}", daemon=True) for i in range(size)]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def size(self) -> int:
+        return len(self._threads)
+
+    def pids(self) -> list[int]:
+        return [pid for km in self._kernels if (pid := getattr(getattr(km, "provisioner", None), "pid", None))]
+
+    def submit(self, path: Path) -> Future:
+        future: Future = Future()
+        self._todo.put((path, future))
+        return future
+
+    def _work(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         km = AsyncKernelManager(kernel_name="python3")
+        self._kernels.append(km)
+        started: BaseException | None = None
         try:
-            while not failed.is_set():
+            try:
+                run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGS, env=kernel_env(), cwd=str(ROOT))
+                run_sync(self._warm_up)(km)
+            except Exception as exc:  # reported on the first notebook this worker takes
+                started = exc
+            while (item := self._todo.get()) is not None:
+                path, future = item
+                if not future.set_running_or_notify_cancel():
+                    continue
+                if started is not None:
+                    future.set_exception(BuildError(f"a kernel did not start: {started}"))
+                    continue
                 try:
-                    path = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    reads, seconds = execute(path, km)
-                except BaseException:
-                    failed.set()
-                    raise
-                rel = str(path.relative_to(ROOT))
-                with lock:
-                    done.append(rel)
-                    records[rel] = {"reads": reads, "key": notebook_key(path, reads, package)}
-                    write_state(state)
-                    say(f"  [{len(done)}/{len(stale)}] {rel}  {seconds:.1f} s  ({len(stale) - len(done)} left)")
+                    future.set_result(execute(path, km))
+                except BaseException as exc:
+                    future.set_exception(exc)
+                    if not run_sync(km.is_alive)():
+                        run_sync(km.restart_kernel)(now=True)
         finally:
             if km.has_kernel:
                 run_sync(km.shutdown_kernel)(now=True)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(worker) for _ in range(workers)]:
-            future.result()  # a BuildError propagates once every worker has stopped
+    @staticmethod
+    async def _warm_up(km) -> None:
+        client = km.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=120)
+            await client.execute_interactive(WARM_UP, store_history=False, timeout=120)
+        finally:
+            client.stop_channels()
+
+    def close(self) -> None:
+        """Stop every kernel (the workers finish the notebook they are running first)."""
+        for _ in self._threads:
+            self._todo.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
+def stale_notebooks(notebooks: list[Path], state: dict, force: bool) -> list[Path]:
+    package = package_digest()
+    records = state.setdefault("notebooks", {})
+    stale = []
+    for path in notebooks:
+        record = records.get(str(path.relative_to(ROOT)))
+        if force or not record or record["key"] != notebook_key(path, record["reads"], package):
+            stale.append(path)
+    return stale
+
+
+def execute_stale(stale: list[Path], total: int, state: dict, pool: KernelPool | None) -> int:
+    """Run the stale notebooks on the pool's kernels; record each one's reads and key."""
+    if not stale:
+        say(f"notebooks: all {total} up to date")
+        return 0
+    say(f"notebooks: executing {len(stale)} of {total} on {min(pool.size, len(stale))} kernel(s)")
+    package = package_digest()
+    records = state.setdefault("notebooks", {})
+    futures = {pool.submit(path): path for path in stale}
+    done = 0
+    try:
+        for future in as_completed(futures):
+            reads, seconds = future.result()  # a BuildError stops here; the rest are cancelled
+            path = futures[future]
+            rel = str(path.relative_to(ROOT))
+            records[rel] = {"reads": reads, "key": notebook_key(path, reads, package)}
+            write_state(state)
+            done += 1
+            say(f"  [{done}/{len(stale)}] {rel}  {seconds:.1f} s  ({len(stale) - done} left)")
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        for future in futures:  # let the running ones finish before anything else happens
+            with contextlib.suppress(BaseException):
+                future.exception()
+        raise
     return len(stale)
 
 
@@ -257,7 +359,93 @@ def structure(files: list[Path]) -> str:
     return sha256(names.encode(), *(p.read_bytes() for p in shape))
 
 
-def sphinx(target: str, state: dict, files: list[Path]) -> Path:
+class Tee(io.TextIOBase):
+    """Sphinx's warning stream: shown on stderr and kept for the error message."""
+
+    def __init__(self):
+        self.text = io.StringIO()
+
+    def write(self, text: str) -> int:
+        sys.stderr.write(text)
+        return self.text.write(text)
+
+    def take(self) -> str:
+        value = self.text.getvalue()
+        self.text = io.StringIO()
+        return value
+
+
+class HtmlSphinx:
+    """Jupyter Book's HTML build as a Sphinx application in this process.
+
+    It is created in a background thread (imports, extensions, the pickled environment,
+    jieba's dictionary: about 3 s) so that this overlaps the notebooks' execution, and it
+    can build again and again (the preview keeps one). Configured as ``jupyter-book build
+    --builder html --warningiserror --nitpick --keep-going`` would configure it.
+    """
+
+    def __init__(self, stage: Path):
+        self.stage = stage
+        self.warnings = Tee()
+        self._stack = contextlib.ExitStack()
+        self._app = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._create, name="sphinx-start", daemon=True)
+        self._thread.start()
+
+    def _create(self) -> None:
+        try:
+            import yaml
+            from jupyter_book.config import get_final_config
+            from sphinx.application import Sphinx
+            from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+            config, _ = get_final_config(user_yaml=ROOT / "_config.yml", sourcedir=ROOT, use_external_toc=True,
+                                         cli_config={"external_toc_path": (ROOT / "_toc.yml").as_posix(),
+                                                     "latex_individualpages": False, "nitpicky": True})
+            self._stack.enter_context(patch_docutils(str(ROOT)))
+            self._stack.enter_context(docutils_namespace())
+            out = self.stage / "_build"
+            app = Sphinx(srcdir=str(ROOT), confdir=None, outdir=str(out / "html"), doctreedir=str(out / ".doctrees"),
+                         buildername="html", confoverrides=config, status=None, warning=self.warnings,
+                         freshenv=False, warningiserror=True, keep_going=True)
+            # As jupyter_book.sphinx.build_sphinx does: multitoc numbering when a part is numbered.
+            if app.config["use_multitoc_numbering"] and "numbered: true" in yaml.dump(
+                    app.config.external_site_map.as_json()):
+                app.setup_extension("sphinx_multitoc_numbering")
+            import jieba
+
+            jieba.initialize()  # the search index's segmenter: its dictionary loads once per process
+            self._app = app
+        except BaseException as exc:
+            self._error = exc
+
+    @property
+    def failed(self) -> bool:
+        return not self._thread.is_alive() and self._error is not None
+
+    def build(self) -> Path:
+        """Build what changed; return the built folder or raise BuildError."""
+        self._thread.join()
+        if self._error is not None:
+            raise BuildError(f"Sphinx did not start: {type(self._error).__name__}: {self._error}") from None
+        app = self._app
+        app.statuscode, app._warncount = 0, 0
+        self.warnings.take()
+        try:
+            app.build()
+        except Exception as exc:
+            raise BuildError(f"Sphinx stopped: {type(exc).__name__}: {exc}") from None
+        if app.statuscode:
+            raise BuildError(f"Sphinx warnings (warnings are errors):\n{self.warnings.take().strip()}")
+        return Path(app.outdir)
+
+    def close(self) -> None:
+        self._thread.join()
+        self._stack.close()
+
+
+def sphinx(target: str, state: dict, files: list[Path], session: Session) -> Path:
     """Build into the staging folder with warnings as errors; return the built folder.
 
     Sphinx never deletes the output of a page that no longer exists, so the staging
@@ -265,74 +453,174 @@ def sphinx(target: str, state: dict, files: list[Path]) -> Path:
     incrementally.
     """
     spec = TARGETS[target]
+    say(f"sphinx: {spec['builder']} build (warnings are errors)")
+    if target == "html":
+        try:
+            started = time.perf_counter()
+            built = session.html_sphinx(state, files).build()
+            say(f"sphinx: built in {time.perf_counter() - started:.1f} s")
+            return built
+        except BuildError as exc:
+            # Forget the environment so the next build re-reads every page and reports again.
+            session.drop_sphinx()
+            shutil.rmtree(spec["stage"], ignore_errors=True)
+            raise BuildError(f"the html build failed; {spec['publish'].relative_to(ROOT)} was left as it was: "
+                             f"{exc}") from None
     stage = spec["stage"]
-    shape = structure(files)
-    if state.get(f"structure-{target}") != shape:
-        shutil.rmtree(stage, ignore_errors=True)
-        state[f"structure-{target}"] = shape
+    fresh_stage(target, state, files)
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(stage),
            "--builder", spec["builder"], "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
-    say(f"sphinx: {spec['builder']} build (warnings are errors)")
     env = tree_env()
     detail = ""
-    if target == "pdf":
-        from .pdf import LATEX_ENV
+    from .pdf import LATEX_ENV
 
-        env.update(LATEX_ENV)
-        env.pop("SOURCE_DATE_EPOCH", None)  # set by style.setup() in-process; the title page shows the build date
+    env.update(LATEX_ENV)
+    env.pop("SOURCE_DATE_EPOCH", None)  # set by style.setup() in-process; the title page shows the build date
     # Jupyter Book's banner (stdout) points at the staging folder: shown only on failure.
     result = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     if result.returncode != 0:
         print(result.stdout, flush=True)
-        if target == "pdf" and (stage / spec["built"]).exists():
+        if (stage / spec["built"]).exists():
             from .pdf import errors
 
             detail = f"\nLaTeX says:\n{errors(stage / spec['built'])}"
-        # Forget the environment so the next build re-reads every page and reports again.
         shutil.rmtree(stage, ignore_errors=True)
         raise BuildError(f"the {spec['builder']} build failed (see the messages above); "
                          f"{spec['publish'].relative_to(ROOT)} was left as it was{detail}")
     return stage / spec["built"]
 
 
-def publish(built: Path, target: Path) -> None:
-    """Swap the new build in: copy beside, then two renames."""
-    fresh = target.with_name(target.name + ".new")
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.copytree(built, fresh)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def fresh_stage(target: str, state: dict, files: list[Path]) -> bool:
+    """Empty the staging folder when the book's structure changed; True if it did."""
+    shape = structure(files)
+    if state.get(f"structure-{target}") == shape and TARGETS[target]["stage"].exists():
+        return False
+    shutil.rmtree(TARGETS[target]["stage"], ignore_errors=True)
+    state[f"structure-{target}"] = shape
+    return True
 
 
-def build(target: str = "html", force: bool = False, jobs: int | None = None) -> int:
+class Session:
+    """What builds can share: warm kernels and the in-process Sphinx application.
+
+    ``make book`` uses one for a single build; the preview keeps one open, so a CSV edit
+    costs the stale notebooks and Sphinx's incremental build, nothing more.
+    """
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = jobs or os.cpu_count() or 1
+        self.kernels: KernelPool | None = None
+        self._sphinx: HtmlSphinx | None = None
+
+    def warm_kernels(self, needed: int) -> KernelPool | None:
+        if needed and self.kernels is None:
+            self.kernels = KernelPool(min(self.jobs, needed))
+        return self.kernels
+
+    def start_sphinx(self, state: dict, files: list[Path]) -> None:
+        if fresh_stage("html", state, files) or (self._sphinx is not None and self._sphinx.failed):
+            self.drop_sphinx()  # a new structure (config, toc, pages), or it did not start: a new application
+        if self._sphinx is None:
+            self._sphinx = HtmlSphinx(TARGETS["html"]["stage"])
+
+    def html_sphinx(self, state: dict, files: list[Path]) -> HtmlSphinx:
+        self.start_sphinx(state, files)
+        return self._sphinx
+
+    def drop_sphinx(self) -> None:
+        if self._sphinx is not None:
+            self._sphinx.close()
+            self._sphinx = None
+
+    def close(self) -> None:
+        self.drop_sphinx()
+        if self.kernels is not None:
+            self.kernels.close()
+            self.kernels = None
+
+
+def publish(built: Path, target: Path) -> int:
+    """Make ``target`` a copy of ``built``, writing only the files that changed (and
+    removing the ones that are gone); return how many files were written or removed.
+
+    A build's unchanged pages keep their bytes and dates, so a one-page change costs one
+    page (plus the files Sphinx rewrites every time, such as the search index).
+    """
+    changed = 0
+    target.mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for src in built.rglob("*"):
+        rel = src.relative_to(built)
+        wanted.add(rel)
+        dst = target / rel
+        if src.is_dir():
+            dst.mkdir(exist_ok=True)
+            continue
+        if dst.is_file():
+            a, b = src.stat(), dst.stat()
+            if a.st_size == b.st_size and (a.st_mtime_ns == b.st_mtime_ns or filecmp.cmp(src, dst, shallow=False)):
+                continue
+        tmp = dst.with_name(dst.name + ".publishing")
+        shutil.copy2(src, tmp)
+        os.replace(tmp, dst)  # a reader sees the old file or the new one, never half of one
+        changed += 1
+    for old in sorted(target.rglob("*"), reverse=True):
+        if old.relative_to(target) not in wanted:
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+            changed += 1
+    return changed
+
+
+def build(target: str = "html", force: bool = False, jobs: int | None = None, session: Session | None = None) -> int:
+    """One build; with a ``session`` (the preview), kernels and Sphinx stay warm afterwards.
+
+    Returns how many published files changed (0 when nothing changed)."""
     started = time.perf_counter()
     spec = TARGETS[target]
     state = read_state()
     files = source_files()
-    print_ = fingerprint(files)
-    if not force and state.get(f"published-{target}") == print_ and spec["publish"].exists():
+    digests = file_digests(files)  # the sources as this build reads them
+    print_ = combine(digests)
+    if not force and state.get(f"published-{target}") == print_ and any(spec["publish"].glob("*")):
         say(f"nothing changed since the last {target} build: {spec['publish'].relative_to(ROOT)} is up to date "
             f"({time.perf_counter() - started:.2f} s)")
         return 0
-    validate_data()
-    executed = execute_stale(toc_notebooks(), state, force, jobs or os.cpu_count() or 1)
-    built = sphinx(target, state, files)
-    if target == "pdf":
-        from .pdf import PdfError, finish
+    own = session is None
+    session = session or Session(jobs)
+    try:
+        notebooks = toc_notebooks()
+        stale = stale_notebooks(notebooks, state, force)
+        pool = session.warm_kernels(len(stale))  # kernels start while the data is validated
+        if target == "html":
+            session.start_sphinx(state, files)  # and Sphinx while the notebooks run
+        validate_data()
+        say(f"data: every table valid ({time.perf_counter() - started:.1f} s)")
+        executed = execute_stale(stale, len(notebooks), state, pool)
+        if own and session.kernels is not None:
+            session.kernels.close()  # no kernel outlives its use in a one-shot build
+            session.kernels = None
+        built = sphinx(target, state, files, session)
+        if target == "pdf":
+            from .pdf import PdfError, finish
 
-        try:
-            built = finish(built)
-        except PdfError as exc:
-            raise BuildError(str(exc)) from None
-    publish(built, spec["publish"])
-    state[f"published-{target}"] = fingerprint(source_files())  # notebooks were executed in place
-    write_state(state)
-    say(f"done in {time.perf_counter() - started:.1f} s ({executed} notebook(s) executed)")
-    return 0
+            try:
+                built = finish(built)
+            except PdfError as exc:
+                raise BuildError(str(exc)) from None
+        changed = publish(built, spec["publish"])
+        # The sources as read, with the notebooks as executed in place: a file saved while this
+        # build ran keeps its old digest here, so the next build sees it changed.
+        state[f"published-{target}"] = combine({**digests, **file_digests(stale)})
+        write_state(state)
+    finally:
+        if own:
+            session.close()
+    say(f"done in {time.perf_counter() - started:.1f} s ({executed} notebook(s) executed, "
+        f"{changed} published file(s) changed)")
+    return changed
 
 
 def main(argv: list[str] | None = None) -> int:

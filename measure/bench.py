@@ -1,6 +1,7 @@
 """Benchmark the build, side by side with stock Jupyter Book, on this machine (not a test).
 
     python -m measure [--repeats 3] [--write-readme]
+    python -m measure --scale [--sizes 12,48,192]     # `make bench ARGS=--scale`
 
 Every measurement runs on a fresh copy of the repository in a temporary folder:
 
@@ -13,6 +14,9 @@ Every measurement runs on a fresh copy of the repository in a temporary folder:
 
 Prints one Markdown table (medians of the repeats); ``--write-readme`` also puts it in
 README.md between the ``bench`` markers.
+
+``--scale`` measures growth instead, on synthetic books (see :func:`synthetic_book`), and
+``--preview`` the live preview's edit-to-visible time (:func:`preview_latency`).
 """
 
 from __future__ import annotations
@@ -181,7 +185,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF timing")
     parser.add_argument("--from-json", action="store_true", help="re-print the last run (_build/bench.json)")
+    parser.add_argument("--scale", action="store_true", help="growth with the book's size, ours vs stock")
+    parser.add_argument("--sizes", default="12,48,192", help="pages of the synthetic books (with --scale)")
+    parser.add_argument("--stock-max", type=int, help="with --scale: stock Jupyter Book only up to this many pages")
+    parser.add_argument("--preview", action="store_true", help="the live preview's edit-to-visible seconds")
     args = parser.parse_args(argv)
+    if args.scale or args.preview:
+        from .scale import measure_scale, preview_latency, scale_table
+
+        raw = ROOT / "_build" / ("bench-scale.json" if args.scale else "bench-preview.json")
+        if args.from_json:
+            measured = json.loads(raw.read_text(encoding="utf-8"))
+        elif args.scale:
+            measured = measure_scale([int(n) for n in args.sizes.split(",")], args.stock_max)
+        else:
+            measured = preview_latency(args.repeats)
+        raw.parent.mkdir(exist_ok=True)
+        raw.write_text(json.dumps(measured, indent=1), encoding="utf-8")
+        print(scale_table(measured) if args.scale else json.dumps(measured))
+        return 0
     raw = ROOT / "_build" / "bench.json"
     if args.from_json:
         measured = json.loads(raw.read_text(encoding="utf-8"))

@@ -195,3 +195,23 @@ def test_a_sphinx_warning_fails_and_leaves_the_site_as_it_was(repo):
     assert site_hash(repo) == before
     # and it keeps failing until fixed: the warning is not forgotten by an incremental rebuild
     assert run_build(repo).returncode != 0
+
+
+def test_a_one_page_change_rewrites_only_its_pages_in_the_site(repo):
+    """Unchanged pages keep their bytes and dates in _build/html (the site is synced, not copied)."""
+    site = repo / "_build" / "html"
+    # Settle first: the first rebuild after a clean build rewrites every page once, because
+    # Sphinx stamps web.css's checksum into each page and web.css is only written after the
+    # pages of the clean build (bookbuild/sphinx/web.py).
+    edit(repo / "data" / "industry_clusters.csv", "北斗导航", "北斗导航系统")
+    assert run_build(repo).returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    edit(repo / "data" / "industry_clusters.csv", "北斗导航系统", "北斗导航与位置服务")
+    result = run_build(repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert executed(result) == ["book/2-3-platforms/index.ipynb"]
+    assert "北斗导航与位置服务" in (site / "book" / "2-3-platforms" / "index.html").read_text(encoding="utf-8")
+    rewritten = {str(p.relative_to(site)) for p, mtime in before.items() if p.stat().st_mtime_ns != mtime}
+    # the page, and the pages whose table of contents lists it (Sphinx rewrites those)
+    assert "book/2-3-platforms/index.html" in rewritten
+    assert rewritten <= {"book/2-3-platforms/index.html", "book/overview.html", "index.html", "search.html"}, rewritten

@@ -66,6 +66,12 @@ def _offset_numbering(assign):
     """Wrap a collector's ``assign_section_numbers``: its numbering, top level shifted."""
 
     def assign_section_numbers(self, env):
+        # sphinx-external-toc's collector counts chapters in attributes that only __init__
+        # zeroes, so a second build in the same application (the preview) would number from
+        # where the first stopped (2 -> 3): start them at 0 as a new application does.
+        for style in ("numerical", "romanupper", "romanlower", "alphaupper", "alphalower"):
+            if hasattr(self, f"_TocTreeCollectorWithStyles__{style}_count"):
+                setattr(self, f"_TocTreeCollectorWithStyles__{style}_count", 0)
         offset = env.config.secnumber_offset
         aside = _set_aside_headings(env)
         before = {doc: dict(env.toc_secnumbers.get(doc) or {}) for doc, *_ in aside}

@@ -233,32 +233,60 @@ def icon_css(names: set[str], fontawesome_js: Path) -> str:
     return ":root{" + "".join(variables) + "}\n" + "\n".join(rules) + "\n"
 
 
+def _page_icons(text: str, page: str) -> set[str]:
+    if re.search(r"https?://[^\"'\s]*mathjax", text, re.I):
+        # Sphinx adds MathJax from a CDN to pages with math; readers in mainland China
+        # would wait for it. Vendor MathJax 3 into tools/web/static/web/mathjax and set
+        # mathjax_path to it (see _web_config_inited) before a page uses math.
+        raise RuntimeError(f"{page} loads MathJax from another host")
+    names = set()
+    for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', text):
+        names.update(c[3:] for c in classes.split() if c.startswith("fa-"))
+    return names
+
+
 def _web_build_finished(app, exception):
-    """Write _static/web/web.css: the hand-written rules plus the icons the pages use."""
+    """Write _static/web/web.css: the hand-written rules plus the icons the pages use.
+
+    Only pages written since the last build are read (a record of each page's icons is
+    kept beside the doctrees), so a one-page rebuild does not re-read the whole book.
+    """
     if exception is not None or app.builder.format != "html":
         return
-    out = Path(app.outdir)
-    names = set()
-    for page in out.rglob("*.html"):
-        if "_static" in page.relative_to(out).parts:
-            continue
-        text = page.read_text(encoding="utf-8")
-        for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', text):
-            names.update(c[3:] for c in classes.split() if c.startswith("fa-"))
-        if re.search(r"https?://[^\"'\s]*mathjax", text, re.I):
-            # Sphinx adds MathJax from a CDN to pages with math; readers in mainland China
-            # would wait for it. Vendor MathJax 3 into tools/web/static/web/mathjax and set
-            # mathjax_path to it (see _web_config_inited) before a page uses math.
-            raise RuntimeError(f"{page.relative_to(out)} loads MathJax from another host")
-    names = (names - {"solid", "regular", "brands", "lg", "fw", "xs", "sm", "xl", "2x"}) | PSEUDO_ICONS
-    import pydata_sphinx_theme
+    import hashlib
+    import json
 
-    fontawesome = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts" / "fontawesome.js"
-    css = (WEB_DIR / "web.css").read_text(encoding="utf-8") + icon_css(names, fontawesome)
+    out = Path(app.outdir)
+    record_file = Path(app.doctreedir) / "techreport-web-icons.json"
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        record = {}
+    pages, seen = record.get("pages", {}), set()
+    for page in out.rglob("*.html"):
+        rel = page.relative_to(out)
+        if "_static" in rel.parts:
+            continue
+        stat = page.stat()
+        stamp, key = f"{stat.st_mtime_ns}:{stat.st_size}", rel.as_posix()
+        seen.add(key)
+        if pages.get(key, {}).get("stamp") != stamp:
+            pages[key] = {"stamp": stamp, "icons": sorted(_page_icons(page.read_text(encoding="utf-8"), key))}
+    pages = {k: v for k, v in pages.items() if k in seen}
+    names = set().union(*(v["icons"] for v in pages.values()))
+    names = (names - {"solid", "regular", "brands", "lg", "fw", "xs", "sm", "xl", "2x"}) | PSEUDO_ICONS
+    hand = (WEB_DIR / "web.css").read_text(encoding="utf-8")
+    version = hashlib.sha256((hand + "\n".join(sorted(names))).encode()).hexdigest()
     target = out / "_static" / "web" / "web.css"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists() or target.read_text(encoding="utf-8") != css:
-        target.write_text(css, encoding="utf-8")
+    if record.get("css") != version or not target.exists():
+        import pydata_sphinx_theme
+
+        fontawesome = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts" / "fontawesome.js"
+        css = hand + icon_css(names, fontawesome)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.read_text(encoding="utf-8") != css:
+            target.write_text(css, encoding="utf-8")
+    record_file.write_text(json.dumps({"css": version, "pages": pages}), encoding="utf-8")
     if PDF_BUILT.is_file():
         import shutil
 
