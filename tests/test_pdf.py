@@ -43,25 +43,19 @@ def fold(text: str) -> str:
     return re.sub(r"[\s\-\u00ad\u2010\u2011]+", "", text)
 
 
-def _build(target: str) -> None:
-    if target == "pdf":  # prove it builds: forget that the sources were published already
-        state = build.read_state()
-        state.pop("published-pdf", None)
-        build.write_state(state)
-    build_book(target)
-
-
 @pytest.fixture(scope="session")
-def book():
-    _build("html")
-    _build("pdf")
-    out = build.TARGETS["pdf"]["publish"]
+def book(built_repo):
+    """The PDF built by the project's own build in the tested copy (never in place), with the
+    HTML edition it is compared with."""
+    build_book("pdf", built_repo)
+    out = built_repo / "_build" / "pdf"
     pdf = out / PDF
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     # -raw keeps the order in which LaTeX set the text: a table cell by cell, row by row
     raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    stage = built_repo / build.TARGETS["pdf"]["stage"].relative_to(ROOT) / build.TARGETS["pdf"]["built"]
     return {"pdf": pdf, "log": read_log(out / LOG), "text": text, "flat": squeeze(text), "raw": fold(raw),
-            "tex": (build.TARGETS["pdf"]["stage"] / build.TARGETS["pdf"]["built"] / "book.tex").read_text("utf-8")}
+            "tex": (stage / "book.tex").read_text("utf-8"), "site": built_repo / "_build" / "html"}
 
 
 def toc_pages() -> list[tuple[str, str | None]]:
@@ -136,24 +130,24 @@ class _Tables(HTMLParser):
             self.tables[-1]["rows"][-1][-1] += data
 
 
-def html_pages() -> list:
+def html_pages(site) -> list:
     """The HTML edition's pages, in book order."""
-    return [build.TARGETS["html"]["publish"] / f"{docname}.html" for docname, _ in toc_pages()]
+    return [site / f"{docname}.html" for docname, _ in toc_pages()]
 
 
-def html_tables() -> list[dict]:
+def html_tables(site) -> list[dict]:
     tables = []
-    for page in html_pages():
+    for page in html_pages(site):
         parser = _Tables()
         parser.feed(page.read_text(encoding="utf-8"))
         tables += [dict(t, page=page.stem) for t in parser.tables]
     return tables
 
 
-def html_captions(kind: str) -> list[tuple[str, str]]:
+def html_captions(kind: str, site) -> list[tuple[str, str]]:
     """(number, text) of every figure ("图") or table ("表") caption in the HTML book, in order."""
     found = []
-    for page in html_pages():
+    for page in html_pages(site):
         html = page.read_text(encoding="utf-8")
         for number, text in re.findall(rf'class="caption-number">{kind}\s*([\d.\-]+)\s*</span>'
                                        r'<span class="caption-text">(.*?)</span>', html, re.S):
@@ -208,14 +202,14 @@ def test_same_figures_and_tables_as_the_html(book):
     chapter ("图 2-1　finding": the number, a quad, the text; no colon), so that no number
     reads like a section number."""
     for kind in ("图", "表"):
-        html = html_captions(kind)
+        html = html_captions(kind, book["site"])
         assert html, f"no {kind} in the HTML edition"
         for i, (_, text) in enumerate(html, start=1):
             assert re.search(rf"{kind}2-{i}(?!\d)", book["flat"]), f"no {kind} 2-{i} in the PDF"
             assert fold(f"{kind}2-{i}{text}") in book["raw"], f"{kind} 2-{i} is not {text!r} in the PDF"
         assert f"{kind}2-{len(html) + 1}" not in book["flat"], f"the PDF has more {kind} than the HTML"
         assert not re.search(rf"{kind}\s*2-\d+\s*[:：]", book["text"]), f"a {kind} caption with a colon"
-    assert len(html_captions("图")) == book["tex"].count(r"\begin{figure}")
+    assert len(html_captions("图", book["site"])) == book["tex"].count(r"\begin{figure}")
 
 
 def test_references_read_like_the_captions(book):
@@ -232,7 +226,7 @@ def test_references_read_like_the_captions(book):
 def test_every_table_cell_of_the_web_edition(book):
     """Each table of the web edition, cell by cell and row by row, in the PDF: nothing is cut off
     (the rows of a table too long for its page go on the next page, under its repeated header)."""
-    tables = html_tables()
+    tables = html_tables(book["site"])
     assert tables, "no table in the HTML edition"
     missing = []
     for table in tables:
@@ -260,7 +254,7 @@ def test_contents_lists_every_page_and_the_lists_of_figures_and_tables(book):
     text = book["text"]  # as laid out: an entry is a line starting with its number
     lists = text[text.index("图目录"):text.index(headings(toc_pages()[0][0])[0], text.index("表目录"))]
     for kind, listed in (("图", lists[:lists.index("表目录")]), ("表", lists[lists.index("表目录"):])):
-        for i in range(1, len(html_captions(kind)) + 1):
+        for i in range(1, len(html_captions(kind, book["site"])) + 1):
             assert re.search(rf"^\s*2-{i}\s", listed, re.M), f"{kind} 2-{i} is not in the {kind}目录"
     assert "数据：" not in lists, "the lists of figures and tables give findings, not data files"
 
@@ -269,7 +263,7 @@ def test_charts_are_vector_with_searchable_text(book):
     graphics = re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{?([^}]+)\}?([^}]*)\}", book["tex"])
     assert all(ext.endswith(".pdf") or name.endswith(".pdf") for name, ext in graphics), graphics
     # every chart carries its source line inside the image (style.add_source): as text, not paths
-    assert book["flat"].count("资料来源：《2020上海科技进步报告》第2章；数据：") >= len(html_captions("图"))
+    assert book["flat"].count("资料来源：《2020上海科技进步报告》第2章；数据：") >= len(html_captions("图", book["site"]))
 
 
 def test_no_code_in_the_pdf(book):
