@@ -50,8 +50,19 @@ STATE = BUILD / "state.json"
 # What notebooks import: the only code that shapes their outputs (the build, the Sphinx
 # extension and the measurements live in other packages, so they never re-run a notebook).
 NOTEBOOK_PACKAGE = ROOT / "techreport"
-SOURCE_GLOBS = ["_config.yml", "_toc.yml", "*.md", "book/**/*.md", "book/**/*.ipynb", "data/*",
-                "techreport/*.py", "bookbuild/**/*.py", "requirements.txt", "tools/web/**/*", "tools/latex/*"]
+SOURCE_GLOBS = [
+    "_config.yml",
+    "_toc.yml",
+    "*.md",
+    "book/**/*.md",
+    "book/**/*.ipynb",
+    "data/*",
+    "techreport/*.py",
+    "bookbuild/**/*.py",
+    "requirements.txt",
+    "tools/web/**/*",
+    "tools/latex/*",
+]
 TARGETS = {
     "html": {"builder": "html", "stage": BUILD / "stage-html", "built": "_build/html", "publish": BUILD / "html"},
     "pdf": {"builder": "pdflatex", "stage": BUILD / "stage-pdf", "built": "_build/latex", "publish": BUILD / "pdf"},
@@ -134,12 +145,21 @@ def package_digest() -> bytes:
 def notebook_key(path: Path, reads: list[str], package: bytes) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     # Code, tags and stored outputs: clearing a notebook's outputs makes it stale too.
-    code = [("".join(c["source"]), c.get("metadata", {}).get("tags", []), c.get("outputs", []))
-            for c in nb["cells"] if c["cell_type"] == "code"]
-    data = [(r, (ROOT / "data" / r).read_bytes() if (ROOT / "data" / r).exists() else b"<missing>")
-            for r in sorted(set(reads) | {"datapackage.json"})]
-    return sha256(json.dumps(code, sort_keys=True).encode(), json.dumps(nb["metadata"].get("kernelspec", {})).encode(),
-                  *(name.encode() + blob for name, blob in data), package)
+    code = [
+        ("".join(c["source"]), c.get("metadata", {}).get("tags", []), c.get("outputs", []))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+    ]
+    data = [
+        (r, (ROOT / "data" / r).read_bytes() if (ROOT / "data" / r).exists() else b"<missing>")
+        for r in sorted(set(reads) | {"datapackage.json"})
+    ]
+    return sha256(
+        json.dumps(code, sort_keys=True).encode(),
+        json.dumps(nb["metadata"].get("kernelspec", {})).encode(),
+        *(name.encode() + blob for name, blob in data),
+        package,
+    )
 
 
 def validate_data() -> None:
@@ -211,16 +231,26 @@ def execute(path: Path, km) -> tuple[list[str], float]:
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     with tempfile.NamedTemporaryFile("r", suffix=".reads", encoding="utf-8") as reads:
-        nb.cells.insert(0, nbformat.v4.new_code_cell(PREAMBLE.format(folder=str(path.parent), env=READS_ENV,
-                                                                     reads=reads.name)))
-        client = nbclient.NotebookClient(nb, km=km, timeout=600, allow_errors=False, record_timing=False,
-                                         extra_arguments=KERNEL_ARGS, log=QUIET,
-                                         resources={"metadata": {"path": str(path.parent)}})
+        nb.cells.insert(
+            0, nbformat.v4.new_code_cell(PREAMBLE.format(folder=str(path.parent), env=READS_ENV, reads=reads.name))
+        )
+        client = nbclient.NotebookClient(
+            nb,
+            km=km,
+            timeout=600,
+            allow_errors=False,
+            record_timing=False,
+            extra_arguments=KERNEL_ARGS,
+            log=QUIET,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         try:
             client.execute(env=kernel_env())
         except CellExecutionError as exc:
-            raise BuildError(f"{path.relative_to(ROOT)} raised an exception; its stored outputs were kept "
-                             f"and nothing was published:\n{exc}") from None
+            raise BuildError(
+                f"{path.relative_to(ROOT)} raised an exception; its stored outputs were kept "
+                f"and nothing was published:\n{exc}"
+            ) from None
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
@@ -400,18 +430,36 @@ class HtmlSphinx:
             from sphinx.application import Sphinx
             from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-            config, _ = get_final_config(user_yaml=ROOT / "_config.yml", sourcedir=ROOT, use_external_toc=True,
-                                         cli_config={"external_toc_path": (ROOT / "_toc.yml").as_posix(),
-                                                     "latex_individualpages": False, "nitpicky": True})
+            config, _ = get_final_config(
+                user_yaml=ROOT / "_config.yml",
+                sourcedir=ROOT,
+                use_external_toc=True,
+                cli_config={
+                    "external_toc_path": (ROOT / "_toc.yml").as_posix(),
+                    "latex_individualpages": False,
+                    "nitpicky": True,
+                },
+            )
             self._stack.enter_context(patch_docutils(str(ROOT)))
             self._stack.enter_context(docutils_namespace())
             out = self.stage / "_build"
-            app = Sphinx(srcdir=str(ROOT), confdir=None, outdir=str(out / "html"), doctreedir=str(out / ".doctrees"),
-                         buildername="html", confoverrides=config, status=None, warning=self.warnings,
-                         freshenv=False, warningiserror=True, keep_going=True)
+            app = Sphinx(
+                srcdir=str(ROOT),
+                confdir=None,
+                outdir=str(out / "html"),
+                doctreedir=str(out / ".doctrees"),
+                buildername="html",
+                confoverrides=config,
+                status=None,
+                warning=self.warnings,
+                freshenv=False,
+                warningiserror=True,
+                keep_going=True,
+            )
             # As jupyter_book.sphinx.build_sphinx does: multitoc numbering when a part is numbered.
             if app.config["use_multitoc_numbering"] and "numbered: true" in yaml.dump(
-                    app.config.external_site_map.as_json()):
+                app.config.external_site_map.as_json()
+            ):
                 app.setup_extension("sphinx_multitoc_numbering")
             import jieba
 
@@ -464,12 +512,24 @@ def sphinx(target: str, state: dict, files: list[Path], session: Session) -> Pat
             # Forget the environment so the next build re-reads every page and reports again.
             session.drop_sphinx()
             shutil.rmtree(spec["stage"], ignore_errors=True)
-            raise BuildError(f"the html build failed; {spec['publish'].relative_to(ROOT)} was left as it was: "
-                             f"{exc}") from None
+            raise BuildError(
+                f"the html build failed; {spec['publish'].relative_to(ROOT)} was left as it was: {exc}"
+            ) from None
     stage = spec["stage"]
     fresh_stage(target, state, files)
-    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(stage),
-           "--builder", spec["builder"], "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
+    cmd = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(stage),
+        "--builder",
+        spec["builder"],
+        "--warningiserror",
+        "--nitpick",
+        "--keep-going",
+        "--quiet",
+    ]
     env = tree_env()
     detail = ""
     from .pdf import LATEX_ENV
@@ -485,8 +545,10 @@ def sphinx(target: str, state: dict, files: list[Path], session: Session) -> Pat
 
             detail = f"\nLaTeX says:\n{errors(stage / spec['built'])}"
         shutil.rmtree(stage, ignore_errors=True)
-        raise BuildError(f"the {spec['builder']} build failed (see the messages above); "
-                         f"{spec['publish'].relative_to(ROOT)} was left as it was{detail}")
+        raise BuildError(
+            f"the {spec['builder']} build failed (see the messages above); "
+            f"{spec['publish'].relative_to(ROOT)} was left as it was{detail}"
+        )
     return stage / spec["built"]
 
 
@@ -585,8 +647,10 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None, se
     digests = file_digests(files)  # the sources as this build reads them
     print_ = combine(digests)
     if not force and state.get(f"published-{target}") == print_ and any(spec["publish"].glob("*")):
-        say(f"nothing changed since the last {target} build: {spec['publish'].relative_to(ROOT)} is up to date "
-            f"({time.perf_counter() - started:.2f} s)")
+        say(
+            f"nothing changed since the last {target} build: {spec['publish'].relative_to(ROOT)} is up to date "
+            f"({time.perf_counter() - started:.2f} s)"
+        )
         return 0
     own = session is None
     session = session or Session(jobs)
@@ -618,8 +682,10 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None, se
     finally:
         if own:
             session.close()
-    say(f"done in {time.perf_counter() - started:.1f} s ({executed} notebook(s) executed, "
-        f"{changed} published file(s) changed)")
+    say(
+        f"done in {time.perf_counter() - started:.1f} s ({executed} notebook(s) executed, "
+        f"{changed} published file(s) changed)"
+    )
     return changed
 
 

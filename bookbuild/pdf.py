@@ -41,10 +41,15 @@ def read_log(path: Path) -> str:
 def problems(log: str) -> list[str]:
     """What in a LaTeX log makes the PDF unfit to publish, one line each."""
     found = [f"missing character {char} in font {font}" for char, font in _MISSING.findall(log)]
-    found += [f"overfull box, {width} pt too wide: {where.strip()}"
-              for width, where in _OVERFULL.findall(log) if float(width) > OVERFULL_LIMIT_PT]
-    found += [f"overfull page or block, {height} pt too high (content cut off): {where.strip()}"
-              for height, where in _OVERFULL_VBOX.findall(log)]
+    found += [
+        f"overfull box, {width} pt too wide: {where.strip()}"
+        for width, where in _OVERFULL.findall(log)
+        if float(width) > OVERFULL_LIMIT_PT
+    ]
+    found += [
+        f"overfull page or block, {height} pt too high (content cut off): {where.strip()}"
+        for height, where in _OVERFULL_VBOX.findall(log)
+    ]
     return sorted(set(found))
 
 

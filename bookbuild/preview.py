@@ -163,8 +163,11 @@ class Preview:
             changed = build("html", session=self.session)
         except BuildError as exc:
             message = ANSI.sub("", str(exc)).strip()
-            print(f"\nBUILD FAILED: {message}\n(the last good pages stay served at {self.url})", file=sys.stderr,
-                  flush=True)
+            print(
+                f"\nBUILD FAILED: {message}\n(the last good pages stay served at {self.url})",
+                file=sys.stderr,
+                flush=True,
+            )
             self.status.publish(message)
             return
         except Exception as exc:  # a bug in the build must not stop the preview

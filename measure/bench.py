@@ -36,8 +36,9 @@ from pathlib import Path
 
 from bookbuild.build import ROOT, tree_env
 
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
-                                ".jupyter_cache")
+IGNORE = shutil.ignore_patterns(
+    ".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info", ".jupyter_cache"
+)
 BIN = Path(sys.executable).parent
 
 
@@ -70,8 +71,10 @@ def ours(repo: Path, *args: str) -> tuple[float, str]:
 
 def stock(repo: Path, mode: str) -> float:
     config = repo / "_config.yml"
-    config.write_text(re.sub(r'execute_notebooks: "off"', f'execute_notebooks: "{mode}"',
-                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    config.write_text(
+        re.sub(r'execute_notebooks: "off"', f'execute_notebooks: "{mode}"', config.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
     return timed([str(BIN / "jupyter-book"), "build", ".", "--builder", "html"], repo)[0]
 
 
@@ -80,8 +83,18 @@ def median(values: list[float]) -> float:
 
 
 def measure(repeats: int, with_pdf: bool = True) -> dict:
-    results: dict[str, list[float]] = {k: [] for k in ("ours_clean", "stock_force", "ours_nochange",
-                                                         "stock_nochange", "ours_csv", "ours_indicators", "nbval")}
+    results: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "ours_clean",
+            "stock_force",
+            "ours_nochange",
+            "stock_nochange",
+            "ours_csv",
+            "ours_indicators",
+            "nbval",
+        )
+    }
     reexecuted: dict[str, int] = {}
     edited = ""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -105,7 +118,9 @@ def measure(repeats: int, with_pdf: bool = True) -> dict:
             results["stock_force"].append(stock(repo, "force"))
             repo = fresh_copy(tmp, "stock-cache")
             stock(repo, "cache")
-            results["stock_nochange"].append(timed([str(BIN / "jupyter-book"), "build", ".", "--builder", "html"], repo)[0])
+            results["stock_nochange"].append(
+                timed([str(BIN / "jupyter-book"), "build", ".", "--builder", "html"], repo)[0]
+            )
         pdf = None
         if with_pdf and shutil.which("xelatex"):
             repo = fresh_copy(tmp, "pdf", strip_outputs=False)
@@ -118,8 +133,15 @@ def measure(repeats: int, with_pdf: bool = True) -> dict:
         except Exception as exc:  # no Chromium, no built site: reported, not fatal
             print(f"page weight not measured: {exc}", flush=True)
     notebooks = len(list((ROOT / "book").rglob("*.ipynb")))
-    return {"results": {k: median(v) for k, v in results.items()}, "reexecuted": reexecuted, "edited": edited,
-            "notebooks": notebooks, "pdf": pdf, "web": web, "repeats": repeats}
+    return {
+        "results": {k: median(v) for k, v in results.items()},
+        "reexecuted": reexecuted,
+        "edited": edited,
+        "notebooks": notebooks,
+        "pdf": pdf,
+        "web": web,
+        "repeats": repeats,
+    }
 
 
 def least_read_csv(repo: Path) -> str:
@@ -136,16 +158,32 @@ def table(m: dict) -> str:
     r = m["results"]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     rows = [
-        ("Clean build (no outputs, no caches)", f"{r['ours_clean']:.1f} s", f"{r['stock_force']:.1f} s (force)",
-         f"{r['ours_clean'] / r['stock_force']:.2f}x stock"),
-        ("No-change rebuild", f"{r['ours_nochange']:.2f} s", f"{r['stock_nochange']:.1f} s (cache)",
-         f"{r['ours_nochange'] / r['stock_nochange']:.3f}x stock"),
-        (f"Rebuild after editing one CSV ({m['edited']})", f"{r['ours_csv']:.1f} s", "stale numbers (not re-run)",
-         f"{r['ours_csv'] / r['ours_clean']:.2f}x our clean build; "
-         f"{m['reexecuted']['ours_csv']} of {m['notebooks']} notebooks re-executed"),
-        ("Rebuild after editing indicators.csv (read by every page)", f"{r['ours_indicators']:.1f} s",
-         "stale numbers (not re-run)", f"{r['ours_indicators'] / r['ours_clean']:.2f}x our clean build; "
-         f"{m['reexecuted']['ours_indicators']} of {m['notebooks']} notebooks re-executed"),
+        (
+            "Clean build (no outputs, no caches)",
+            f"{r['ours_clean']:.1f} s",
+            f"{r['stock_force']:.1f} s (force)",
+            f"{r['ours_clean'] / r['stock_force']:.2f}x stock",
+        ),
+        (
+            "No-change rebuild",
+            f"{r['ours_nochange']:.2f} s",
+            f"{r['stock_nochange']:.1f} s (cache)",
+            f"{r['ours_nochange'] / r['stock_nochange']:.3f}x stock",
+        ),
+        (
+            f"Rebuild after editing one CSV ({m['edited']})",
+            f"{r['ours_csv']:.1f} s",
+            "stale numbers (not re-run)",
+            f"{r['ours_csv'] / r['ours_clean']:.2f}x our clean build; "
+            f"{m['reexecuted']['ours_csv']} of {m['notebooks']} notebooks re-executed",
+        ),
+        (
+            "Rebuild after editing indicators.csv (read by every page)",
+            f"{r['ours_indicators']:.1f} s",
+            "stale numbers (not re-run)",
+            f"{r['ours_indicators'] / r['ours_clean']:.2f}x our clean build; "
+            f"{m['reexecuted']['ours_indicators']} of {m['notebooks']} notebooks re-executed",
+        ),
         ("nbval over every notebook", f"{r['nbval']:.1f} s", "", ""),
     ]
     if m["pdf"] is not None:
@@ -155,15 +193,29 @@ def table(m: dict) -> str:
         worst = max(pages, key=lambda p: p["code_gzip_bytes"])
         content = [p for p in pages if p["page"] != "search.html"]
         heaviest = max(content, key=lambda p: p["code_gzip_bytes"])
-        rows.append(("Page weight, HTML+CSS+JS gzipped: heaviest content page / search page",
-                     f"{heaviest['code_gzip_bytes'] / 1000:.0f} kB / "
-                     f"{next(p for p in pages if p['page'] == 'search.html')['code_gzip_bytes'] / 1000:.0f} kB",
-                     "about 870 kB", f"{heaviest['page']}; {worst['page']} heaviest of {len(pages)} pages"))
-        rows.append(("Requests per page (max); off-site requests (all pages)",
-                     f"{max(p['requests'] for p in pages)}; {sum(len(p['offsite_requests']) for p in pages)}",
-                     "about 30; CDN (jsdelivr)", ""))
-    lines = [f"Measured by `make bench` on {machine}; medians of {m['repeats']} runs.", "",
-             "| What | Ours | Stock Jupyter Book | Ratio / note |", "| --- | --- | --- | --- |"]
+        rows.append(
+            (
+                "Page weight, HTML+CSS+JS gzipped: heaviest content page / search page",
+                f"{heaviest['code_gzip_bytes'] / 1000:.0f} kB / "
+                f"{next(p for p in pages if p['page'] == 'search.html')['code_gzip_bytes'] / 1000:.0f} kB",
+                "about 870 kB",
+                f"{heaviest['page']}; {worst['page']} heaviest of {len(pages)} pages",
+            )
+        )
+        rows.append(
+            (
+                "Requests per page (max); off-site requests (all pages)",
+                f"{max(p['requests'] for p in pages)}; {sum(len(p['offsite_requests']) for p in pages)}",
+                "about 30; CDN (jsdelivr)",
+                "",
+            )
+        )
+    lines = [
+        f"Measured by `make bench` on {machine}; medians of {m['repeats']} runs.",
+        "",
+        "| What | Ours | Stock Jupyter Book | Ratio / note |",
+        "| --- | --- | --- | --- |",
+    ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return "\n".join(lines)
 

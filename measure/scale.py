@@ -60,8 +60,10 @@ def rename_notebook(source: Path, target: Path, tables: set[str], suffix: str) -
         text = LABEL.sub(lambda m: f"{m.group(1)}-{suffix}", text)
         if cell["cell_type"] == "code":
             # Table names where the code names a table: load_table("x") and tables=[...] (the CSV links).
-            name = re.compile(r"""(["'])(%s)\1""" % "|".join(map(re.escape, sorted(tables, key=len, reverse=True))))
-            rename = lambda m: name.sub(lambda n: f"{n.group(1)}{n.group(2)}_{suffix}{n.group(1)}", m.group(0))  # noqa: E731
+            name = re.compile(
+                r"""(["'])({})\1""".format("|".join(map(re.escape, sorted(tables, key=len, reverse=True))))
+            )
+            rename = lambda m: name.sub(lambda n: f"{n.group(1)}{n.group(2)}_{suffix}{n.group(1)}", m.group(0))  # noqa: E731, B023 (used at once)
             text = re.sub(r"""load_table\([^)]*\)|tables\s*=\s*(\[[^\]]*\]|"[^"]*"|'[^']*')""", rename, text)
         cell["source"] = text
         if cell["cell_type"] == "code":
@@ -74,8 +76,11 @@ def copy_tables(repo: Path, suffix: str) -> set[str]:
     """Add a renamed copy of every CSV table to data/ and datapackage.json; return the names."""
     package_file = repo / "data" / "datapackage.json"
     package = json.loads(package_file.read_text(encoding="utf-8"))
-    originals = [r for r in package["resources"] if r.get("profile") == "tabular-data-resource"
-                 and not re.search(r"_[cl]\d+$", r["name"])]
+    originals = [
+        r
+        for r in package["resources"]
+        if r.get("profile") == "tabular-data-resource" and not re.search(r"_[cl]\d+$", r["name"])
+    ]
     names = {r["name"] for r in originals}
     for res in originals:
         new = json.loads(json.dumps(res))
@@ -140,8 +145,10 @@ def measure_size(parent: Path, pages: int, stock: bool = True) -> dict:
     row["ours_nochange"] = ours(repo, "html")[0]
     edit_value(repo)
     seconds, out = ours(repo, "html")
-    row["ours_edit"], row["ours_edit_executed"] = seconds, len([ln for ln in out.splitlines()
-                                                                if ln.strip().startswith("[")])
+    row["ours_edit"], row["ours_edit_executed"] = (
+        seconds,
+        len([ln for ln in out.splitlines() if ln.strip().startswith("[")]),
+    )
     assert EDIT_NEW in (repo / "_build" / "html" / EDIT_PAGE).read_text(encoding="utf-8")
     shutil.rmtree(repo)
     row["ours_total"] = time.perf_counter() - started
@@ -151,8 +158,10 @@ def measure_size(parent: Path, pages: int, stock: bool = True) -> dict:
     started = time.perf_counter()
     repo = synthetic_book(parent, pages, f"stock-{pages}")
     config = repo / "_config.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace('execute_notebooks: "off"',
-                                                                 'execute_notebooks: "cache"'), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('execute_notebooks: "off"', 'execute_notebooks: "cache"'),
+        encoding="utf-8",
+    )
     row["stock_clean"] = stock_build(repo)
     row["stock_nochange"] = stock_build(repo)
     edit_value(repo)
@@ -174,30 +183,44 @@ def measure_scale(sizes: list[int], stock_max: int | None = None) -> dict:
 def scale_table(m: dict) -> str:
     rows = m["rows"]
     first, last = rows[0], rows[-1]
-    lines = ["| Pages | Clean: ours / stock (ratio) | No change: ours / stock | One CSV value edited: ours "
-             "(notebooks re-run) / stock (not re-run) |", "| --- | --- | --- | --- |"]
+    lines = [
+        "| Pages | Clean: ours / stock (ratio) | No change: ours / stock | One CSV value edited: ours "
+        "(notebooks re-run) / stock (not re-run) |",
+        "| --- | --- | --- | --- |",
+    ]
+
     def s_(r, key, fmt=".1f"):
         return f"{r[key]:{fmt}} s" if key in r else "not run"
 
     for r in rows:
         ratio = f" ({r['ours_clean'] / r['stock_clean']:.2f}x)" if "stock_clean" in r else ""
-        lines.append(f"| {r['pages']} | {r['ours_clean']:.1f} s / {s_(r, 'stock_clean')}{ratio} | "
-                     f"{r['ours_nochange']:.2f} s / {s_(r, 'stock_nochange')} | {r['ours_edit']:.1f} s "
-                     f"({r['ours_edit_executed']}) / {s_(r, 'stock_edit')} |")
+        lines.append(
+            f"| {r['pages']} | {r['ours_clean']:.1f} s / {s_(r, 'stock_clean')}{ratio} | "
+            f"{r['ours_nochange']:.2f} s / {s_(r, 'stock_nochange')} | {r['ours_edit']:.1f} s "
+            f"({r['ours_edit_executed']}) / {s_(r, 'stock_edit')} |"
+        )
     if len(rows) > 1:
+
         def g(key, r=last):
             return f"{r[key] / first[key]:.2f}x" if key in r and key in first else "—"
 
-        lines.append(f"| growth {first['pages']}->{last['pages']} | {g('ours_clean')} / {g('stock_clean')} | "
-                     f"{g('ours_nochange')} / {g('stock_nochange')} | {g('ours_edit')} / {g('stock_edit')} |")
+        lines.append(
+            f"| growth {first['pages']}->{last['pages']} | {g('ours_clean')} / {g('stock_clean')} | "
+            f"{g('ours_nochange')} / {g('stock_nochange')} | {g('ours_edit')} / {g('stock_edit')} |"
+        )
         stocked = [r for r in rows if "stock_clean" in r]
         if len(stocked) > 1 and stocked[-1] is not last:
             top = stocked[-1]
-            lines.append(f"| growth {first['pages']}->{top['pages']} | {g('ours_clean', top)} / "
-                         f"{g('stock_clean', top)} | {g('ours_nochange', top)} / {g('stock_nochange', top)} | "
-                         f"{g('ours_edit', top)} / {g('stock_edit', top)} |")
-    lines += ["", f"Whole `--scale` run: {m['seconds'] / 60:.0f} min (ours {sum(r['ours_total'] for r in rows) / 60:.1f} "
-              f"min, stock {sum(r.get('stock_total', 0) for r in rows) / 60:.1f} min)."]
+            lines.append(
+                f"| growth {first['pages']}->{top['pages']} | {g('ours_clean', top)} / "
+                f"{g('stock_clean', top)} | {g('ours_nochange', top)} / {g('stock_nochange', top)} | "
+                f"{g('ours_edit', top)} / {g('stock_edit', top)} |"
+            )
+    lines += [
+        "",
+        f"Whole `--scale` run: {m['seconds'] / 60:.0f} min (ours {sum(r['ours_total'] for r in rows) / 60:.1f} "
+        f"min, stock {sum(r.get('stock_total', 0) for r in rows) / 60:.1f} min).",
+    ]
     return "\n".join(lines)
 
 
@@ -207,11 +230,18 @@ def preview_latency(repeats: int = 3) -> dict:
         repo = fresh_copy(Path(tmp), "repo", strip_outputs=False)
         log = Path(tmp) / "preview.log"
         with log.open("w", encoding="utf-8") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "bookbuild.preview", "--port", "0"], cwd=repo,
-                                    stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bookbuild.preview", "--port", "0"],
+                cwd=repo,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
-            url = wait(lambda: (m := re.search(r"serving (http://\S+/)", log.read_text(encoding="utf-8"))) and
-                       m.group(1), proc, log)
+            url = wait(
+                lambda: (m := re.search(r"serving (http://\S+/)", log.read_text(encoding="utf-8"))) and m.group(1),
+                proc,
+                log,
+            )
             page = url + EDIT_PAGE
             time.sleep(3)  # kernels warm
             csv = repo / "data" / EDIT_CSV
@@ -221,7 +251,7 @@ def preview_latency(repeats: int = 3) -> dict:
                 value = f"{EDIT_OLD}{'测' * (i + 1)}"
                 csv.write_text(original.replace(EDIT_OLD, value, 1), encoding="utf-8")
                 saved = time.perf_counter()
-                wait(lambda: value in get(page), proc, log, poll=0.05)
+                wait(lambda: value in get(page), proc, log, poll=0.05)  # noqa: B023 (used at once, in this iteration)
                 seconds.append(time.perf_counter() - saved)
                 time.sleep(2)
             # A save that changes nothing: the build is skipped (the fingerprint is equal).

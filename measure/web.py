@@ -25,8 +25,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 # Budget per page: HTML + CSS + JS gzipped (figures not counted). The stock Jupyter Book 1
 # page weighs about 0.87 MB gzipped; this book's stay under 150 kB: ~120 kB is the theme
 # (its CSS alone is 66 kB), the rest leaves room for the page itself and the growing nav.
@@ -39,6 +45,8 @@ SEARCH_BUDGET_GZIP_BYTES = 180_000
 def budget(page: str) -> int:
     """The gzipped HTML+CSS+JS budget of a page of the site."""
     return SEARCH_BUDGET_GZIP_BYTES if page == "search.html" else BUDGET_GZIP_BYTES
+
+
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 CODE_KINDS = {"document", "stylesheet", "script", "font", "xhr", "fetch"}
 
@@ -49,8 +57,7 @@ def html_pages(site: Path) -> list[str]:
     Sphinx's theme fragments under ``_static`` are templates, not pages.
     """
     site = Path(site)
-    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
-                  if "_static" not in p.relative_to(site).parts)
+    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -64,8 +71,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         ctype = self.guess_type(str(path))
-        if (not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", "")
-                or not ctype.startswith(TEXT_TYPES)):
+        if (
+            not path.is_file()
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+            or not ctype.startswith(TEXT_TYPES)
+        ):
             return super().send_head()
         body = _gzip(path.read_bytes())
         self.send_response(200)
@@ -79,9 +89,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-_Handler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                           ".js": "application/javascript", ".svg": "image/svg+xml", ".csv": "text/csv",
-                           ".ipynb": "application/json", ".woff2": "font/woff2"}
+_Handler.extensions_map = {
+    **http.server.SimpleHTTPRequestHandler.extensions_map,
+    ".js": "application/javascript",
+    ".svg": "image/svg+xml",
+    ".csv": "text/csv",
+    ".ipynb": "application/json",
+    ".woff2": "font/woff2",
+}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -141,8 +156,9 @@ def open_page(chrome, url: str, *, viewport=(412, 823), scroll: bool = True):
     (errors and warnings, page exceptions, failed requests). The caller closes
     ``page.context``.
     """
-    context = chrome.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                 device_scale_factor=2, locale="zh-CN")
+    context = chrome.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=2, locale="zh-CN"
+    )
     page = context.new_page()
     record = {"requests": [], "console": []}
 
@@ -156,13 +172,20 @@ def open_page(chrome, url: str, *, viewport=(412, 823), scroll: bool = True):
             body = response.body() if response else b""
         except Exception:  # a redirect or an aborted body
             body = b""
-        record["requests"].append({"url": request.url, "kind": request.resource_type,
-                                   "status": response.status if response else None,
-                                   "raw": len(body), "gzip": len(_gzip(body))})
+        record["requests"].append(
+            {
+                "url": request.url,
+                "kind": request.resource_type,
+                "status": response.status if response else None,
+                "raw": len(body),
+                "gzip": len(_gzip(body)),
+            }
+        )
 
     def on_failed(request):
-        record["requests"].append({"url": request.url, "kind": request.resource_type, "status": None,
-                                   "raw": 0, "gzip": 0})
+        record["requests"].append(
+            {"url": request.url, "kind": request.resource_type, "status": None, "raw": 0, "gzip": 0}
+        )
         record["console"].append(f"request failed: {request.url} ({request.failure})")
 
     page.on("console", on_console)
@@ -224,15 +247,29 @@ def lighthouse(url: str, binary: str = "lighthouse") -> dict[str, int]:
 
     flags = " ".join(CHROMIUM_ARGS)
     result = subprocess.run(
-        [binary, url, "--quiet", "--output=json", "--output-path=stdout", f"--chrome-flags={flags}",
-         "--only-categories=performance,accessibility,best-practices,seo"],
-        capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300)
+        [
+            binary,
+            url,
+            "--quiet",
+            "--output=json",
+            "--output-path=stdout",
+            f"--chrome-flags={flags}",
+            "--only-categories=performance,accessibility,best-practices,seo",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        timeout=300,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"lighthouse failed on {url}: {result.stderr[-2000:]}")
     report = json.loads(result.stdout)
     scores = {k: round((v["score"] or 0) * 100) for k, v in report["categories"].items()}
-    failed = sorted(a["id"] for a in report["audits"].values()
-                    if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary")
+    failed = sorted(
+        a["id"]
+        for a in report["audits"].values()
+        if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
+    )
     return {**scores, "failed_audits": failed}
 
 
@@ -240,9 +277,11 @@ def format_table(rows: list[dict]) -> str:
     """A plain-text table of :func:`measure_pages` results."""
     lines = [f"{'page':<40} {'req':>4} {'raw KB':>8} {'gzip KB':>8} {'code gz KB':>10} {'img KB':>7} offsite"]
     for r in rows:
-        lines.append(f"{r['page']:<40} {r['requests']:>4} {r['raw_bytes'] / 1000:>8.1f} "
-                     f"{r['gzip_bytes'] / 1000:>8.1f} {r['code_gzip_bytes'] / 1000:>10.1f} "
-                     f"{r['image_bytes'] / 1000:>7.1f} {len(r['offsite_requests'])}")
+        lines.append(
+            f"{r['page']:<40} {r['requests']:>4} {r['raw_bytes'] / 1000:>8.1f} "
+            f"{r['gzip_bytes'] / 1000:>8.1f} {r['code_gzip_bytes'] / 1000:>10.1f} "
+            f"{r['image_bytes'] / 1000:>7.1f} {len(r['offsite_requests'])}"
+        )
     return "\n".join(lines)
 
 

@@ -121,8 +121,6 @@ def month_label(value) -> str:
     return f"{pd.Timestamp(value.start_time if isinstance(value, pd.Period) else value).month}月"
 
 
-
-
 # --- the bound bar: a qualified figure -----------------------------------------------------
 
 FADE_STEPS = 14
@@ -135,8 +133,11 @@ def fade(ax, x0: float, x1: float, y: float, height: float, color: str, reverse:
     edges = np.linspace(x0, x1, FADE_STEPS + 1)
     for k in range(FADE_STEPS):
         alpha = (k + 0.5) / FADE_STEPS if reverse else 1 - (k + 0.5) / FADE_STEPS
-        ax.add_patch(Rectangle((edges[k], y - height / 2), edges[k + 1] - edges[k], height,
-                               facecolor=color, alpha=alpha, linewidth=0))
+        ax.add_patch(
+            Rectangle(
+                (edges[k], y - height / 2), edges[k + 1] - edges[k], height, facecolor=color, alpha=alpha, linewidth=0
+            )
+        )
 
 
 def bound_end(value: float, qualifier: str, xmax: float) -> float:
@@ -144,8 +145,17 @@ def bound_end(value: float, qualifier: str, xmax: float) -> float:
     return value + TAIL * xmax * 1.3 if qualifier in ("more_than", "odd") else value
 
 
-def bound_bar(ax, y: float, value: float, qualifier: str, xmax: float, text: str, color: str | None = None,
-              height: float = 0.6, fontsize: float = 10.5) -> None:
+def bound_bar(
+    ax,
+    y: float,
+    value: float,
+    qualifier: str,
+    xmax: float,
+    text: str,
+    color: str | None = None,
+    height: float = 0.6,
+    fontsize: float = 10.5,
+) -> None:
     """One bar for a figure and its qualifier, so a bound never looks like an exact bar top.
 
     exact: a solid bar to the value. more_than / odd: a solid bar to the stated lower bound,
@@ -158,19 +168,39 @@ def bound_bar(ax, y: float, value: float, qualifier: str, xmax: float, text: str
     if qualifier in ("more_than", "odd"):
         ax.barh(y, value, height=height, color=color, linewidth=0)
         fade(ax, value, value + share, y, height, color)
-        ax.annotate("", xy=(value + share * 1.25, y), xytext=(value + share * 0.2, y),
-                    arrowprops={"arrowstyle": "-|>", "color": style.INK, "lw": 1.0, "mutation_scale": 9})
+        ax.annotate(
+            "",
+            xy=(value + share * 1.25, y),
+            xytext=(value + share * 0.2, y),
+            arrowprops={"arrowstyle": "-|>", "color": style.INK, "lw": 1.0, "mutation_scale": 9},
+        )
     elif qualifier == "nearly":
         share = min(share, value / 2)  # a short bar on a long axis: the fade stays right of zero
-        ax.add_patch(Rectangle((0, y - height / 2), value, height, facecolor="none", edgecolor=color,
-                               linestyle=(0, (3, 2)), linewidth=1.1))
+        ax.add_patch(
+            Rectangle(
+                (0, y - height / 2),
+                value,
+                height,
+                facecolor="none",
+                edgecolor=color,
+                linestyle=(0, (3, 2)),
+                linewidth=1.1,
+            )
+        )
         ax.barh(y, value - share, height=height, color=color, linewidth=0)
         fade(ax, value - share, value, y, height, color)
         ax.plot([value, value], [y - height / 2 - 0.12, y + height / 2 + 0.12], color=style.INK, lw=1.2)
     else:
         ax.barh(y, value, height=height, color=color, linewidth=0)
-    ax.text(bound_end(value, qualifier, xmax) + xmax * 0.02, y, text, va="center", ha="left", fontsize=fontsize,
-            color=style.INK)
+    ax.text(
+        bound_end(value, qualifier, xmax) + xmax * 0.02,
+        y,
+        text,
+        va="center",
+        ha="left",
+        fontsize=fontsize,
+        color=style.INK,
+    )
 
 
 def bound_xmax(values, qualifiers, label_share: float = 0.45) -> float:
@@ -178,6 +208,7 @@ def bound_xmax(values, qualifiers, label_share: float = 0.45) -> float:
 
     Computed from the data, so a figure that grows keeps its label inside the chart.
     """
+
     def need(value, qualifier):
         tail = TAIL * 1.3 if qualifier in ("more_than", "odd") else 0.0
         return float(value) / (1 - label_share - tail)
@@ -188,9 +219,20 @@ def bound_xmax(values, qualifiers, label_share: float = 0.45) -> float:
 # --- unit (waffle) charts ----------------------------------------------------------------
 
 
-def units(ax, total: int, filled: int, per_line: int, *, color: str, empty: str = "outline",
-          order: str = "rows", origin: tuple[float, float] = (0.0, 0.0), size: float = 0.86,
-          hatch_empty: bool = False, empty_color: str | None = None) -> tuple[float, float]:
+def units(
+    ax,
+    total: int,
+    filled: int,
+    per_line: int,
+    *,
+    color: str,
+    empty: str = "outline",
+    order: str = "rows",
+    origin: tuple[float, float] = (0.0, 0.0),
+    size: float = 0.86,
+    hatch_empty: bool = False,
+    empty_color: str | None = None,
+) -> tuple[float, float]:
     """Draw ``total`` squares, the first ``filled`` in ``color``; one square per counted thing.
 
     ``per_line`` squares to a row (``order="rows"``, filled left to right, top to bottom) or
@@ -240,8 +282,9 @@ def month_span(months) -> tuple[pd.Period, pd.Period]:
     return min(periods), max(periods)
 
 
-def month_axis(ax, first, last, *, fontsize: float = 9.5, on_line: float | None = None, pad_days: int = 3,
-               every: int = 1) -> None:
+def month_axis(
+    ax, first, last, *, fontsize: float = 9.5, on_line: float | None = None, pad_days: int = 3, every: int = 1
+) -> None:
     """An x axis of months from ``first`` to ``last`` (Periods), labelled ``3月``…``12月``.
 
     Labels sit under the middle of each month. ``on_line``: draw the ticks and labels on a
@@ -294,7 +337,9 @@ def _undrawn_ticks(fig) -> set[int]:
                 drawn = {id(t) for t in axis._update_ticks()}
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
                 if id(tick) not in drawn:
-                    undrawn.update(id(a) for a in (tick.label1, tick.label2, tick.tick1line, tick.tick2line, tick.gridline))
+                    undrawn.update(
+                        id(a) for a in (tick.label1, tick.label2, tick.tick1line, tick.tick2line, tick.gridline)
+                    )
     return undrawn
 
 
@@ -303,8 +348,14 @@ def texts(fig):
     from matplotlib.text import Text
 
     undrawn = _undrawn_ticks(fig)
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in undrawn
-            and (t.axes is None or t.axes.get_visible())]
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible()
+        and t.get_text().strip()
+        and id(t) not in undrawn
+        and (t.axes is None or t.axes.get_visible())
+    ]
 
 
 def min_text_pt(fig) -> float:
@@ -345,8 +396,12 @@ def overflows(fig, tolerance: float = 1.5) -> list[str]:
     problems = []
 
     def outside(box, inner) -> bool:
-        return (box.x0 < inner.x0 - tolerance or box.x1 > inner.x1 + tolerance or
-                box.y0 < inner.y0 - tolerance or box.y1 > inner.y1 + tolerance)
+        return (
+            box.x0 < inner.x0 - tolerance
+            or box.x1 > inner.x1 + tolerance
+            or box.y0 < inner.y0 - tolerance
+            or box.y1 > inner.y1 + tolerance
+        )
 
     def describe(artist) -> str:
         text = getattr(artist, "get_text", lambda: "")()
@@ -373,7 +428,7 @@ def overflows(fig, tolerance: float = 1.5) -> list[str]:
             continue
         try:
             box = artist.get_window_extent(renderer)
-        except Exception:  # noqa: BLE001 - artists without an extent show nothing to clip
+        except Exception:
             continue
         if box.width == 0 and box.height == 0:
             continue
@@ -395,19 +450,32 @@ def figure_x(fig, ax):
     return blended_transform_factory(fig.transFigure, ax.transAxes)
 
 
-def card(ax, x: float, y: float, w: float, h: float, text: str, face: str, edge: str, ink: str,
-         size: float = 9.5) -> None:
+def card(
+    ax, x: float, y: float, w: float, h: float, text: str, face: str, edge: str, ink: str, size: float = 9.5
+) -> None:
     """A rounded box from (x, y) (lower left), ``w`` by ``h``, with ``text`` centred in it."""
     from matplotlib.patches import FancyBboxPatch
 
-    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.06",
-                                facecolor=face, edgecolor=edge, linewidth=1))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.06", facecolor=face, edgecolor=edge, linewidth=1
+        )
+    )
     ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", color=ink, fontsize=size)
 
 
-def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Period, last: pd.Period,
-               placement: dict | None = None, ylim: tuple[float, float] = (-1.0, 1.0), height: float = 5.0,
-               body_chars: int = 21):
+def date_cards(
+    layout: Layout,
+    cards: list[dict],
+    *,
+    color: str,
+    first: pd.Period,
+    last: pd.Period,
+    placement: dict | None = None,
+    ylim: tuple[float, float] = (-1.0, 1.0),
+    height: float = 5.0,
+    body_chars: int = 21,
+):
     """Dated events, each with a card of text: a time line (wide) or a list down the page (narrow).
 
     ``cards``: dicts with ``key``, ``date``, ``head`` (one line) and ``body`` (lines of text),
@@ -431,10 +499,25 @@ def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Perio
         ax.plot([0.012, 0.012], [-0.8, -(total - 0.8)], color=style.MUTED, lw=1, zorder=1)
         for c, body in blocks:
             ax.plot(0.012, -(y + 0.8), "o", color=color, markersize=7, zorder=3)
-            ax.text(0.05, -(y + 0.8), f"{date_label(c['date'])}  {c['head']}", ha="left", va="center",
-                    fontsize=head_size, color=style.INK)
-            ax.text(0.05, -(y + 1.6), body, ha="left", va="top", fontsize=body_size, linespacing=1.35,
-                    color=style.MUTED if c.get("muted") else style.INK)
+            ax.text(
+                0.05,
+                -(y + 0.8),
+                f"{date_label(c['date'])}  {c['head']}",
+                ha="left",
+                va="center",
+                fontsize=head_size,
+                color=style.INK,
+            )
+            ax.text(
+                0.05,
+                -(y + 1.6),
+                body,
+                ha="left",
+                va="top",
+                fontsize=body_size,
+                linespacing=1.35,
+                color=style.MUTED if c.get("muted") else style.INK,
+            )
             y += 1.6 + body.count("\n") + 1 + 0.8
         ax.set_xlim(0, 1)
         ax.set_ylim(-total, 0)
@@ -446,16 +529,32 @@ def date_cards(layout: Layout, cards: list[dict], *, color: str, first: pd.Perio
     ax.axhline(0, color=style.MUTED, lw=1, zorder=1)
     span = ylim[1] - ylim[0]
     for k, c in enumerate(cards):
-        top, side = (placement or {}).get(c["key"], (ylim[1] * 0.95 if k % 2 == 0 else -0.1 * span,
-                                                     "left" if k < len(cards) / 2 else "right"))
+        top, side = (placement or {}).get(
+            c["key"], (ylim[1] * 0.95 if k % 2 == 0 else -0.1 * span, "left" if k < len(cards) / 2 else "right")
+        )
         ax.plot([c["date"], c["date"]], [0, top], color=color, lw=1, zorder=1)
         ax.plot(c["date"], 0, "o", color=color, markersize=8, zorder=3)
         dx = pd.Timedelta(days=2 if side == "left" else -2)
-        ax.annotate(f"{date_label(c['date'])}  {c['head']}", (c["date"] + dx, top), ha=side, va="top",
-                    fontsize=head_size, color=style.INK)
-        ax.annotate("\n".join(wrap(b, body_chars) for b in c["body"]), (c["date"] + dx, top), xytext=(0, -17),
-                    textcoords="offset points", ha=side, va="top", fontsize=body_size, linespacing=1.35,
-                    multialignment="left", color=style.MUTED if c.get("muted") else style.INK)
+        ax.annotate(
+            f"{date_label(c['date'])}  {c['head']}",
+            (c["date"] + dx, top),
+            ha=side,
+            va="top",
+            fontsize=head_size,
+            color=style.INK,
+        )
+        ax.annotate(
+            "\n".join(wrap(b, body_chars) for b in c["body"]),
+            (c["date"] + dx, top),
+            xytext=(0, -17),
+            textcoords="offset points",
+            ha=side,
+            va="top",
+            fontsize=body_size,
+            linespacing=1.35,
+            multialignment="left",
+            color=style.MUTED if c.get("muted") else style.INK,
+        )
     ax.set_axis_off()
     return fig, ax
 
@@ -470,5 +569,6 @@ def title(fig, text: str, layout: Layout, size: float = TITLE_SIZE) -> None:
     figure's left edge (never centred over axes that a map's aspect or tick labels move), in
     ``size`` pt and :data:`style.INK`, wrapped to the figure's width. Panels inside a figure
     are labelled with ``ax.set_title(..., loc="left")`` at a smaller size."""
-    fig.suptitle(wrap(text, layout.chars(size)), x=0.0, ha="left", fontsize=layout.font(size), color=style.INK,
-                 gid=TITLE_GID)
+    fig.suptitle(
+        wrap(text, layout.chars(size)), x=0.0, ha="left", fontsize=layout.font(size), color=style.INK, gid=TITLE_GID
+    )

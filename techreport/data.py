@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -75,8 +75,9 @@ class DataError(ValueError):
     """
 
     def __init__(self, problems: list[Problem] | Problem | str, heading: str | None = None):
-        self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else (
-            [] if isinstance(problems, str) else list(problems))
+        self.problems: list[Problem] = (
+            [problems] if isinstance(problems, Problem) else ([] if isinstance(problems, str) else list(problems))
+        )
         if isinstance(problems, str):
             message = problems
         elif heading is None and len(self.problems) == 1:
@@ -84,8 +85,11 @@ class DataError(ValueError):
         else:
             shown = self.problems[:MAX_PROBLEMS]
             more = len(self.problems) - len(shown)
-            message = (f"{heading} ({len(self.problems)} problem{'s' if len(self.problems) > 1 else ''}):\n  - "
-                       + "\n  - ".join(map(str, shown)) + (f"\n  ... and {more} more" if more else ""))
+            message = (
+                f"{heading} ({len(self.problems)} problem{'s' if len(self.problems) > 1 else ''}):\n  - "
+                + "\n  - ".join(map(str, shown))
+                + (f"\n  ... and {more} more" if more else "")
+            )
         super().__init__(message)
 
 
@@ -94,7 +98,7 @@ def package(data_dir: Path | str | None = None) -> dict:
     return _package(Path(data_dir or DATA_DIR).resolve())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _package(data_dir: Path) -> dict:
     path = data_dir / PACKAGE_FILE
     try:
@@ -102,16 +106,22 @@ def _package(data_dir: Path) -> dict:
     except FileNotFoundError:
         raise DataError(Problem(_rel(path), "the data package descriptor", problem="not found")) from None
     except json.JSONDecodeError as exc:
-        raise DataError(Problem(_rel(path), "valid JSON", row=exc.lineno,
-                                problem=f"not valid JSON (column {exc.colno}: {exc.msg})")) from None
+        raise DataError(
+            Problem(_rel(path), "valid JSON", row=exc.lineno, problem=f"not valid JSON (column {exc.colno}: {exc.msg})")
+        ) from None
 
 
 def resource(name: str, data_dir: Path | str | None = None) -> dict:
     """The datapackage resource called ``name``."""
     resources = {r["name"]: r for r in package(data_dir)["resources"]}
     if name not in resources:
-        raise DataError(Problem(PACKAGE_FILE, f"one of the known tables: {', '.join(sorted(resources))}",
-                                problem=f"no table named {name!r}"))
+        raise DataError(
+            Problem(
+                PACKAGE_FILE,
+                f"one of the known tables: {', '.join(sorted(resources))}",
+                problem=f"no table named {name!r}",
+            )
+        )
     return resources[name]
 
 
@@ -148,8 +158,9 @@ def _load(name: str, data_dir: Path) -> pd.DataFrame:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise DataError(Problem(_rel(path), f"the file of table {name!r} in {PACKAGE_FILE}",
-                                problem="file not found")) from None
+        raise DataError(
+            Problem(_rel(path), f"the file of table {name!r} in {PACKAGE_FILE}", problem="file not found")
+        ) from None
     return _load_cached(name, data_dir, st.st_size, st.st_mtime_ns)
 
 
@@ -215,11 +226,15 @@ def _read_rows(path: Path, expected: list[str]) -> list[tuple[int, dict[str, str
         text = raw.decode("utf-8-sig")  # a byte-order mark is accepted and dropped
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(Problem(
-            file, "UTF-8 text", row=line,
-            problem=f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            hint="save it as UTF-8 (a file from Excel or WPS is often GBK: re-save as 'CSV UTF-8')",
-        )) from None
+        raise DataError(
+            Problem(
+                file,
+                "UTF-8 text",
+                row=line,
+                problem=f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                hint="save it as UTF-8 (a file from Excel or WPS is often GBK: re-save as 'CSV UTF-8')",
+            )
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))  # CRLF and LF line endings both read
     header = next(reader)
     missing = [c for c in expected if c not in header]
@@ -238,10 +253,15 @@ def _read_rows(path: Path, expected: list[str]) -> list[tuple[int, dict[str, str
         if not cells or all(not c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            raise DataError(Problem(
-                file, f"{len(header)} cells, as in the header", row=number, problem=f"{len(cells)} cells",
-                hint="a comma inside a value needs the value in double quotes",
-            ))
+            raise DataError(
+                Problem(
+                    file,
+                    f"{len(header)} cells, as in the header",
+                    row=number,
+                    problem=f"{len(cells)} cells",
+                    hint="a comma inside a value needs the value in double quotes",
+                )
+            )
         rows.append((number, dict(zip(header, cells))))
     return rows
 
@@ -276,8 +296,10 @@ def _cast(field: dict, text: str, missing: list[str]) -> tuple[object, dict | No
         value = int(text)
     elif kind == "number":
         if not _NUM.match(text):
-            return None, {"expected": "a number such as 15.5 (no units, no thousands separators)",
-                          "hint": _half_width_hint(text)}
+            return None, {
+                "expected": "a number such as 15.5 (no units, no thousands separators)",
+                "hint": _half_width_hint(text),
+            }
         value = float(text)
     elif kind == "date":
         try:
@@ -296,8 +318,15 @@ def _cast(field: dict, text: str, missing: list[str]) -> tuple[object, dict | No
             return None, {"expected": "true or false"}
         value = text in _TRUE
     else:
-        raise DataError(Problem(PACKAGE_FILE, "a type the loader supports", column=field["name"], value=kind,
-                                problem="unsupported field type"))
+        raise DataError(
+            Problem(
+                PACKAGE_FILE,
+                "a type the loader supports",
+                column=field["name"],
+                value=kind,
+                problem="unsupported field type",
+            )
+        )
     if "enum" in cons and value not in cons["enum"]:
         return None, {"expected": f"one of: {', '.join(map(str, cons['enum']))}"}
     if "minimum" in cons and value < cons["minimum"]:
@@ -325,8 +354,14 @@ def _unique_problems(table: Table) -> Iterator[Problem]:
             if None in key:
                 continue
             if key in seen:
-                yield Problem(table.file, "each key once", row=line, column="+".join(names),
-                              value=", ".join(map(str, key)), problem=f"duplicate key, already used in row {seen[key]}")
+                yield Problem(
+                    table.file,
+                    "each key once",
+                    row=line,
+                    column="+".join(names),
+                    value=", ".join(map(str, key)),
+                    problem=f"duplicate key, already used in row {seen[key]}",
+                )
             else:
                 seen[key] = line
 
@@ -344,9 +379,14 @@ def _foreign_key_problems(table: Table) -> Iterator[Problem]:
         for line, key in zip(table.lines, _keys(table.columns, fk["fields"])):
             if None in key or key in allowed:
                 continue
-            yield Problem(table.file, "an existing key", row=line, column="+".join(fk["fields"]),
-                          value=", ".join(map(str, key)),
-                          problem=f"not found in table {target!r} (column {'+'.join(ref['fields'])})")
+            yield Problem(
+                table.file,
+                "an existing key",
+                row=line,
+                column="+".join(fk["fields"]),
+                value=", ".join(map(str, key)),
+                problem=f"not found in table {target!r} (column {'+'.join(ref['fields'])})",
+            )
 
 
 #: Every check of a table, in order; each yields :class:`Problem`s. The cell check runs first:
@@ -356,15 +396,23 @@ def _quote_problems(table: Table) -> Iterator[Problem]:
     for column in quote_fields(table.schema["fields"]):
         for line, value in zip(table.lines, table.columns[column]):
             if value and not locate(value, table.data_dir):
-                yield Problem(table.file, row=line, column=column, value=value,
-                              problem=f"these words are not in the report ({SOURCE_FILE})",
-                              expected="a verbatim span of it (whitespace and the width of commas, colons and "
-                                       "brackets aside)")
+                yield Problem(
+                    table.file,
+                    row=line,
+                    column=column,
+                    value=value,
+                    problem=f"these words are not in the report ({SOURCE_FILE})",
+                    expected="a verbatim span of it (whitespace and the width of commas, colons and brackets aside)",
+                )
 
 
 # In order: the cell check fills ``table.columns``, which the others read.
-CHECKS: list[Callable[[Table], Iterator[Problem]]] = [_cell_problems, _unique_problems, _foreign_key_problems,
-                                                       _quote_problems]
+CHECKS: list[Callable[[Table], Iterator[Problem]]] = [
+    _cell_problems,
+    _unique_problems,
+    _foreign_key_problems,
+    _quote_problems,
+]
 
 
 _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
-from matplotlib.colors import to_rgb
 import pandas as pd
+from matplotlib.colors import to_rgb
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
@@ -179,8 +179,17 @@ def declutter(ax, texts) -> list:
     return hidden
 
 
-def draw_districts(ax, fill=None, *, labels=None, base="#eeeeee", edge="#ffffff", fill_edge=None, label_kw=None,
-                   uncluttered: bool = False) -> dict:
+def draw_districts(
+    ax,
+    fill=None,
+    *,
+    labels=None,
+    base="#eeeeee",
+    edge="#ffffff",
+    fill_edge=None,
+    label_kw=None,
+    uncluttered: bool = False,
+) -> dict:
     """Draw Shanghai's 16 districts on ``ax`` and return each district's label point.
 
     fill: mapping district id -> matplotlib colour; districts not in it are drawn in ``base``.
@@ -257,8 +266,17 @@ def numbered(labels: Mapping[str, str], callouts: Mapping[str, list[str]], narro
     return {d: (f"{number[d]} " if d in number else "") + text for d, text in labels.items()}
 
 
-def draw_callouts(ax, points: Mapping, callouts: Mapping[str, list[str]], layout, *, at: Mapping, edge: str,
-                  fontsize: float = 9, lead: Mapping[str, str] | None = None) -> None:
+def draw_callouts(
+    ax,
+    points: Mapping,
+    callouts: Mapping[str, list[str]],
+    layout,
+    *,
+    at: Mapping,
+    edge: str,
+    fontsize: float = 9,
+    lead: Mapping[str, str] | None = None,
+) -> None:
     """Text for some districts: boxes with leader lines (wide), or a numbered list under the map (narrow).
 
     ``callouts``: district id -> lines of text, in the order they are numbered (see
@@ -272,14 +290,33 @@ def draw_callouts(ax, points: Mapping, callouts: Mapping[str, list[str]], layout
 
     if layout.narrow:
         size = layout.font(fontsize)
-        listing = [wrap(f"{k} {(lead or {}).get(d, '')}" + "；".join(lines), layout.chars(size, 0.97))
-                   for k, (d, lines) in enumerate(callouts.items(), 1)]
-        ax.text(0.0, -0.02, "\n".join(listing), transform=figure_x(ax.figure, ax), va="top", ha="left",
-                fontsize=size, color=INK, linespacing=1.35)
+        listing = [
+            wrap(f"{k} {(lead or {}).get(d, '')}" + "；".join(lines), layout.chars(size, 0.97))
+            for k, (d, lines) in enumerate(callouts.items(), 1)
+        ]
+        ax.text(
+            0.0,
+            -0.02,
+            "\n".join(listing),
+            transform=figure_x(ax.figure, ax),
+            va="top",
+            ha="left",
+            fontsize=size,
+            color=INK,
+            linespacing=1.35,
+        )
         return
     for district, lines in callouts.items():
         x, y = points[district]
-        ax.annotate("\n".join(lines), xy=(x, y), xytext=at[district], fontsize=fontsize, color=INK,
-                    ha="left" if at[district][0] > x else "right", va="center", zorder=6,
-                    bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": edge, "linewidth": 0.8},
-                    arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 0.7, "shrinkA": 0, "shrinkB": 9})
+        ax.annotate(
+            "\n".join(lines),
+            xy=(x, y),
+            xytext=at[district],
+            fontsize=fontsize,
+            color=INK,
+            ha="left" if at[district][0] > x else "right",
+            va="center",
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": edge, "linewidth": 0.8},
+            arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 0.7, "shrinkA": 0, "shrinkB": 9},
+        )

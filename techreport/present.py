@@ -130,7 +130,11 @@ def _quote_cell(quotes) -> str:
     quotes = [q for q in quotes if isinstance(q, str) and q]
     if not quotes:
         return ""
-    return '<details class="report-words"><summary>原文</summary>' + "".join(map(_words, dict.fromkeys(quotes))) + "</details>"
+    return (
+        '<details class="report-words"><summary>原文</summary>'
+        + "".join(map(_words, dict.fromkeys(quotes)))
+        + "</details>"
+    )
 
 
 def _quote_block(quotes) -> str:
@@ -138,12 +142,23 @@ def _quote_block(quotes) -> str:
     if not quotes:
         return ""
     words = "；".join(_words(q) for q in dict.fromkeys(quotes))
-    return (f'<details class="report-words"><summary>报告原文（{len(dict.fromkeys(quotes))}处）</summary>\n\n'
-            f"{{.report-words-text}}\n报告原文：{words}\n\n</details>\n\n")
+    return (
+        f'<details class="report-words"><summary>报告原文（{len(dict.fromkeys(quotes))}处）</summary>\n\n'
+        f"{{.report-words-text}}\n报告原文：{words}\n\n</details>\n\n"
+    )
 
 
-def show_table(frame: pd.DataFrame, name: str, caption: str, tables, *, note: str | None = None,
-               align: dict[str, str] | None = None, widths: list[int] | None = None, quotes=None) -> None:
+def show_table(
+    frame: pd.DataFrame,
+    name: str,
+    caption: str,
+    tables,
+    *,
+    note: str | None = None,
+    align: dict[str, str] | None = None,
+    widths: list[int] | None = None,
+    quotes=None,
+) -> None:
     """Display ``frame`` as table ``name`` ("tbl-..."), with caption, source line and CSV links.
 
     ``quotes``: one entry per row (a quote, a list of quotes, or empty): the report's words,
@@ -169,8 +184,10 @@ def show_table(frame: pd.DataFrame, name: str, caption: str, tables, *, note: st
         md += f"{{.table-note}}\n注：{note}\n\n"
     md += f"{{.source-line}}\n{source}\n"
     html_table = preview.to_html(index=False, border=0, na_rep="", escape=True)
-    display({"text/markdown": md, "text/html": f"<p><b>{html.escape(caption)}</b></p>{html_table}",
-             "text/plain": caption}, raw=True)
+    display(
+        {"text/markdown": md, "text/html": f"<p><b>{html.escape(caption)}</b></p>{html_table}", "text/plain": caption},
+        raw=True,
+    )
 
 
 class FigureError(ValueError):
@@ -195,7 +212,7 @@ def _checked(fig, name: str, layout: charts.Layout):
 def _svg_body(svg: bytes) -> str:
     """An SVG document as an inline element (no XML prolog or doctype)."""
     text = svg.decode("utf-8")
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -> None:
@@ -221,18 +238,25 @@ def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -
     narrow = _checked(draw(charts.NARROW), name, charts.NARROW)
     phone = style.save(narrow, "svg")
     plt.close(narrow)
-    display({GLUE_PREFIX + "image/svg+xml": svg.decode("utf-8"),
-             GLUE_PREFIX + "application/pdf": base64.b64encode(pdf).decode(),
-             GLUE_PREFIX + "text/plain": caption},
-            metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}}, raw=True)
+    display(
+        {
+            GLUE_PREFIX + "image/svg+xml": svg.decode("utf-8"),
+            GLUE_PREFIX + "application/pdf": base64.b64encode(pdf).decode(),
+            GLUE_PREFIX + "text/plain": caption,
+        },
+        metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
+        raw=True,
+    )
     md = (
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
         f"{sentence(caption)}数据：{_data_links(tables)}。\n```\n"
     )
     md += _quote_block(list(quotes))
     body = re.sub(r"<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', _svg_body(phone), count=1)
-    jupyter = (f'<figure class="techreport-figure" data-figure="{name}">{body}'
-               f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    jupyter = (
+        f'<figure class="techreport-figure" data-figure="{name}">{body}'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
     display({"text/markdown": md, "text/html": jupyter, "text/plain": caption}, raw=True)
 
 

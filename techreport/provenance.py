@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -76,7 +76,7 @@ def source(data_dir: Path | str | None = None) -> Source:
 _RECORDED: set[str] = set()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _source(data_dir: Path) -> Source:
     path = data_dir / SOURCE_FILE
     try:
@@ -118,6 +118,7 @@ def quote_fields(fields: list[dict]) -> list[str]:
 
 
 # --- "not stated" claims ---------------------------------------------------------------------
+
 
 def not_stated_problems(data_dir: Path | str | None = None) -> list[str]:
     """A problem for each claim whose contradicting words occur in its section of the report."""
@@ -184,7 +185,7 @@ def clauses(data_dir: Path | str | None = None, sections=("2.1", "2.2", "2.3")) 
     for name in sections:
         start, end = src.sections[name]
         at = start
-        for m in list(CLAUSE_END.finditer(src.text, start, end)) + [None]:
+        for m in [*list(CLAUSE_END.finditer(src.text, start, end)), None]:
             stop = m.end() if m else end
             piece = src.text[at:stop]
             if normalise(piece).strip("。；;-▶●") and normalise(piece):
@@ -212,8 +213,17 @@ def all_quotes(data_dir: Path | str | None = None) -> list[dict]:
             for col in cols:
                 if row[col] is None or (not isinstance(row[col], str)):
                     continue
-                out.append({"table": name, "line": k + 2, "key": "/".join(str(row[c]) for c in key),
-                            "row": row, "column": col, "quote": row[col], "spans": locate(row[col], data_dir)})
+                out.append(
+                    {
+                        "table": name,
+                        "line": k + 2,
+                        "key": "/".join(str(row[c]) for c in key),
+                        "row": row,
+                        "column": col,
+                        "quote": row[col],
+                        "spans": locate(row[col], data_dir),
+                    }
+                )
     return out
 
 
@@ -229,13 +239,13 @@ def coverage(data_dir: Path | str | None = None) -> list[Clause]:
         need = min(MIN_OVERLAP, len(normalise(clause.text).strip("。；;")))
         for q in quotes:
             for a, b in q["spans"]:
-                if len(normalise(source(data_dir).text[max(a, clause.start):min(b, clause.end)])) >= need:
+                if len(normalise(source(data_dir).text[max(a, clause.start) : min(b, clause.end)])) >= need:
                     clause.status = "quoted"
                     clause.by.append(q)
                     break
         if clause.status == "silent":
             for (a, b), row in omitted:
-                if a <= clause.start and clause.end <= b + 1 or (clause.start <= a and b <= clause.end):
+                if (a <= clause.start and clause.end <= b + 1) or (clause.start <= a and b <= clause.end):
                     clause.status = "omitted"
                     clause.by.append(row)
                     break
@@ -246,8 +256,10 @@ def _main(argv: list[str]) -> int:
     what = argv[1] if len(argv) > 1 else "check"
     if what == "check":
         result = check()
-        print(f"quotes checked: {result['quotes']} quotes in {result['rows']} rows, 0 failures; "
-              f"'not stated' claims checked: {result['claims']}, 0 contradicted")
+        print(
+            f"quotes checked: {result['quotes']} quotes in {result['rows']} rows, 0 failures; "
+            f"'not stated' claims checked: {result['claims']}, 0 contradicted"
+        )
         return 0
     if what == "coverage":
         found = coverage()
@@ -257,8 +269,10 @@ def _main(argv: list[str]) -> int:
         n = len(found)
         quoted = sum(c.status == "quoted" for c in found)
         omitted = sum(c.status == "omitted" for c in found)
-        print(f"clauses of 2.1-2.3: {n}; quoted by data {quoted} ({quoted / n:.0%}); omitted with a reason "
-              f"{omitted}; accounted for {(quoted + omitted) / n:.1%}; silently dropped {len(silent)}")
+        print(
+            f"clauses of 2.1-2.3: {n}; quoted by data {quoted} ({quoted / n:.0%}); omitted with a reason "
+            f"{omitted}; accounted for {(quoted + omitted) / n:.1%}; silently dropped {len(silent)}"
+        )
         return 1 if silent else 0
     print("usage: python -m techreport.provenance [check|coverage]", file=sys.stderr)
     return 2
@@ -293,15 +307,37 @@ def deng_phrases(quotes) -> list[str]:
 
 BOOK_DIR = DATA_DIR.parent / "book"
 CONCORDANCE = "concordance"  # the 原文对照 page: it reads the other pages, not itself
-TOPIC_PAGES = {"ic": "book/2-1-three-fields/ic", "ai": "book/2-1-three-fields/ai", "biomed": "book/2-1-three-fields/biomed",
-               "materials": "book/2-2-key-fields/materials", "aerospace": "book/2-2-key-fields/aerospace",
-               "marine": "book/2-2-key-fields/marine", "platforms": "book/2-3-platforms/index"}
-SECTION_PAGES = {"2.1": "book/2-1-three-fields/index", "2.2": "book/2-2-key-fields/index", "2.3": "book/2-3-platforms/index"}
+TOPIC_PAGES = {
+    "ic": "book/2-1-three-fields/ic",
+    "ai": "book/2-1-three-fields/ai",
+    "biomed": "book/2-1-three-fields/biomed",
+    "materials": "book/2-2-key-fields/materials",
+    "aerospace": "book/2-2-key-fields/aerospace",
+    "marine": "book/2-2-key-fields/marine",
+    "platforms": "book/2-3-platforms/index",
+}
+SECTION_PAGES = {
+    "2.1": "book/2-1-three-fields/index",
+    "2.2": "book/2-2-key-fields/index",
+    "2.3": "book/2-3-platforms/index",
+}
 #: Tables without a topic column: the topic their rows belong to.
-TABLE_TOPICS = {"ic_focus": "ic", "ai_actions": "ai", "ai_groups": "ai", "ai_items": "ai", "biomed_products": "biomed",
-                "biomed_initiatives": "biomed", "material_results": "materials", "material_applications": "materials",
-                "ships": "marine", "platforms": "platforms", "platform_groups": "platforms", "platform_results": "platforms",
-                "platform_districts": "platforms", "industry_clusters": "platforms"}
+TABLE_TOPICS = {
+    "ic_focus": "ic",
+    "ai_actions": "ai",
+    "ai_groups": "ai",
+    "ai_items": "ai",
+    "biomed_products": "biomed",
+    "biomed_initiatives": "biomed",
+    "material_results": "materials",
+    "material_applications": "materials",
+    "ships": "marine",
+    "platforms": "platforms",
+    "platform_groups": "platforms",
+    "platform_results": "platforms",
+    "platform_districts": "platforms",
+    "industry_clusters": "platforms",
+}
 
 
 def shown_items(book_dir: Path | str | None = None) -> dict[str, list[tuple[str, str]]]:
@@ -412,8 +448,20 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-_TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "$": r"\$", "#": r"\#", "&": r"\&",
-        "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+_TEX = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "&": r"\&",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
 
 
 def _tex(text: str) -> str:
@@ -443,8 +491,11 @@ def concordance(data_dir: Path | str | None = None, book_dir: Path | str | None 
         labels = labels or [(doc, label) for label, table in shown.get(doc, []) if table == q["table"]]
         targets = list(dict.fromkeys(labels)) or [(doc, None)]
         spans += [(a, b, targets) for a, b in q["spans"]]
-    omitted = [(a, b, r["reason_zh"]) for _, r in load_table(OMISSIONS, data_dir).iterrows()
-               for a, b in locate(r["source_quote"], data_dir)]
+    omitted = [
+        (a, b, r["reason_zh"])
+        for _, r in load_table(OMISSIONS, data_dir).iterrows()
+        for a, b in locate(r["source_quote"], data_dir)
+    ]
     out = []
     for section, p_start, p_end in paragraphs(data_dir):
         lines = []
@@ -467,8 +518,14 @@ def concordance(data_dir: Path | str | None = None, book_dir: Path | str | None 
                     if kind == "quoted":
                         pieces[-1]["targets"] += marks[i][1]
                 else:
-                    pieces.append({"text": ch, "kind": kind, "targets": list(marks[i][1]) if kind == "quoted" else [],
-                                   "reason": marks[i][1] if kind == "omitted" else None})
+                    pieces.append(
+                        {
+                            "text": ch,
+                            "kind": kind,
+                            "targets": list(marks[i][1]) if kind == "quoted" else [],
+                            "reason": marks[i][1] if kind == "omitted" else None,
+                        }
+                    )
             for piece in pieces:
                 piece["targets"] = list(dict.fromkeys(piece["targets"]))
             if "".join(p["text"] for p in pieces).strip():
@@ -489,7 +546,7 @@ def concordance_markdown(paragraph: dict) -> str:
         html, tex = "", ""
         quoted = [p for p in pieces if p["kind"] == "quoted"]
         # a run of quoted pieces that lead to the same places is followed by one reference, after its last piece
-        last_of_run = {id(p) for p, q in zip(quoted, quoted[1:] + [None]) if q is None or q["targets"] != p["targets"]}
+        last_of_run = {id(p) for p, q in zip(quoted, [*quoted[1:], None]) if q is None or q["targets"] != p["targets"]}
         for p in pieces:
             text = " ".join(p["text"].split()) if p["text"].strip() else p["text"]
             if p["kind"] == "plain":

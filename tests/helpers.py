@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES_ONLY = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
-                                      ".ipynb_checkpoints", ".ruff_cache")
+SOURCES_ONLY = shutil.ignore_patterns(
+    ".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info", ".ipynb_checkpoints", ".ruff_cache"
+)
 
 
 def notebook_text(path: Path) -> str:
@@ -22,8 +23,13 @@ def notebook_text(path: Path) -> str:
         for out in cell.get("outputs", []):
             parts.append("".join(out.get("text", "")))
             for value in out.get("data", {}).values():
-                parts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list)
-                             else json.dumps(value, ensure_ascii=False))
+                parts.append(
+                    value
+                    if isinstance(value, str)
+                    else "".join(value)
+                    if isinstance(value, list)
+                    else json.dumps(value, ensure_ascii=False)
+                )
     return "\n".join(parts)
 
 
@@ -35,6 +41,5 @@ def copy_sources(target: Path) -> Path:
 
 def build_book(target: str = "html", repo: Path = ROOT) -> None:
     """Run the project's own build in ``repo`` (a no-op when nothing changed); fail with its output."""
-    result = subprocess.run([sys.executable, "-m", "bookbuild", target], cwd=repo,
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "bookbuild", target], cwd=repo, capture_output=True, text=True)
     assert result.returncode == 0, f"the {target} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

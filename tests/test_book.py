@@ -94,7 +94,7 @@ def test_figures_and_tables_are_numbered_and_glue_resolved(site):
 @pytest.mark.parametrize("term", ["石墨烯", "集成电路", "北斗", "人工智能", "功能型平台"])
 def test_chinese_terms_are_whole_words_in_the_search_index(site, term):
     text = (site / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(text[text.index("(") + 1: text.rindex(")")])
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
     assert term in index["terms"]
 
 

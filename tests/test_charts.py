@@ -17,11 +17,14 @@ def house_style():
     plt.close("all")
 
 
-@pytest.mark.parametrize("value, shown", [
-    (pd.Timestamp("2020-05-05"), "5月5日"),
-    ("2020-12-17", "12月17日"),
-    (pd.Period("2020-03", freq="M"), "3月"),  # a month-only date stays a month
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (pd.Timestamp("2020-05-05"), "5月5日"),
+        ("2020-12-17", "12月17日"),
+        (pd.Period("2020-03", freq="M"), "3月"),  # a month-only date stays a month
+    ],
+)
 def test_date_label_keeps_the_precision(value, shown):
     assert charts.date_label(value) == shown
 
@@ -48,7 +51,7 @@ def test_titles_come_from_the_data_package():
 
 
 def test_units_fills_first_squares_and_returns_the_grid():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     cols, rows = charts.units(ax, 23, 7, 10, color="#123456", empty="fill")
     assert (cols, rows) == (10, 3)
     faces = [p.get_facecolor()[:3] for p in ax.patches]
@@ -122,8 +125,12 @@ PHONE_CONTENT_PX = 342
 
 
 def glued_figures(nb: dict) -> set[str]:
-    return {out["metadata"]["scrapbook"]["name"] for cell in nb["cells"] for out in cell.get("outputs", [])
-            if out.get("metadata", {}).get("scrapbook", {}).get("name", "").startswith("fig-")}
+    return {
+        out["metadata"]["scrapbook"]["name"]
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if out.get("metadata", {}).get("scrapbook", {}).get("name", "").startswith("fig-")
+    }
 
 
 def book_phone_figures(root: Path = ROOT) -> dict[str, str]:
@@ -150,8 +157,11 @@ def test_every_chart_is_readable_on_a_phone():
     """At a 390 px screen's content width, no chart text is smaller than 11 CSS px."""
     figures = book_phone_figures()
     assert len(figures) >= 10
-    small = {name: round(phone_text_px(svg), 1) for name, svg in figures.items()
-             if phone_text_px(svg) < charts.MIN_PHONE_TEXT_PX}
+    small = {
+        name: round(phone_text_px(svg), 1)
+        for name, svg in figures.items()
+        if phone_text_px(svg) < charts.MIN_PHONE_TEXT_PX
+    }
     assert not small, f"chart text under {charts.MIN_PHONE_TEXT_PX} CSS px on a phone: {small}"
 
 
@@ -198,8 +208,9 @@ def build_copy(root: Path) -> subprocess.CompletedProcess:
     import os
 
     env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run([sys.executable, "-m", "bookbuild", "html"], cwd=root, env=env, capture_output=True,
-                          text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "bookbuild", "html"], cwd=root, env=env, capture_output=True, text=True
+    )
 
 
 def test_doubled_counts_build_without_a_clipped_chart(tmp_path):
@@ -210,7 +221,9 @@ def test_doubled_counts_build_without_a_clipped_chart(tmp_path):
     root = repo_copy(tmp_path / "book")
     assert double_counts(root / "data") > 20
     result = build_copy(root)
-    assert result.returncode == 0, f"build with doubled counts failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    assert result.returncode == 0, (
+        f"build with doubled counts failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    )
     assert "FigureError" not in result.stdout
     page = (root / "book" / "2-3-platforms" / "index.ipynb").read_text(encoding="utf-8")
     assert "超过4000名" in page  # the notebooks were re-executed with the doubled data
@@ -228,8 +241,10 @@ def test_wrap_never_ends_a_line_with_an_opening_mark():
 
 # --- contrast and titles over the palette and every figure ---------------------------------
 
-PALETTE = {**{f"topic {k}": c for k, c in style.TOPIC_COLORS.items()},
-           **{f"section {k}": c for k, c in style.SECTION_COLORS.items()}}
+PALETTE = {
+    **{f"topic {k}": c for k, c in style.TOPIC_COLORS.items()},
+    **{f"section {k}": c for k, c in style.SECTION_COLORS.items()},
+}
 
 
 def hsv_hue(color) -> float:
@@ -264,7 +279,7 @@ def test_contrast_is_wcag():
 
 
 def test_light_unit_squares_get_a_darker_edge():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     charts.units(ax, 4, 2, 4, color=style.TOPIC_COLORS["ai"])
     charts.units(ax, 4, 2, 4, color=style.TOPIC_COLORS["ic"], origin=(0, -2))
     from matplotlib.colors import to_hex

@@ -14,11 +14,16 @@ import re
 import pytest
 
 pytest.importorskip("playwright")
-from measure import web  # noqa: E402
-from techreport import charts  # noqa: E402
+from measure import web
+from techreport import charts
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 
 
 @pytest.fixture(scope="module")

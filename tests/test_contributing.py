@@ -32,15 +32,40 @@ def test_a_page_from_the_template_builds_and_passes_the_page_rules(tmp_path):
     assert last in text
     toc.write_text(text.replace(last, last + "          - file: book/scratch\n"), encoding="utf-8")
     result = build_copy(root)
-    assert result.returncode == 0, f"the build with the scratch page failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    assert result.returncode == 0, (
+        f"the build with the scratch page failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    )
     page = (root / "_build" / "html" / "book" / "scratch.html").read_text(encoding="utf-8")
     assert "图 2.4.1" in page and "表 2.4.1" in page and "style.setup()" not in page  # numbered; no setup code
     # The page rules are the suite's own tests, run in the copy (which now holds the scratch page).
     env = {**os.environ, "PYTHONPATH": str(root)}
-    rules = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "tests/test_book.py", "tests/test_charts.py",
-                            "-k", "not doubled", "-p", "no:cacheprovider"],
-                           cwd=root, env=env, capture_output=True, text=True)
+    rules = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-x",
+            "tests/test_book.py",
+            "tests/test_charts.py",
+            "-k",
+            "not doubled",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert rules.returncode == 0, rules.stdout[-3000:]
-    assert "scratch" in subprocess.run([sys.executable, "-c", "from bookbuild.build import toc_notebooks; "
-                                        "print(*toc_notebooks())"], cwd=root, env=env, capture_output=True,
-                                       text=True).stdout
+    assert (
+        "scratch"
+        in subprocess.run(
+            [sys.executable, "-c", "from bookbuild.build import toc_notebooks; print(*toc_notebooks())"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )

@@ -19,8 +19,9 @@ SOURCE = ROOT / "data" / "source" / "chapter-2.txt"  # the report's text, kept i
 
 def test_frictionless_validates_the_package():
     cli = Path(sys.executable).parent / "frictionless"
-    result = subprocess.run([str(cli), "validate", "--json", "data/datapackage.json"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(cli), "validate", "--json", "data/datapackage.json"], cwd=ROOT, capture_output=True, text=True
+    )
     report = json.loads(result.stdout)
     assert report["valid"], json.dumps(report, ensure_ascii=False, indent=1)[:3000]
 
@@ -42,7 +43,9 @@ def test_resources_and_fields_are_documented(resource):
 def test_every_table_loads_typed(name):
     frame = load_table(name)
     assert len(frame) > 0
-    fields = {f["name"]: f["type"] for f in next(r for r in package()["resources"] if r["name"] == name)["schema"]["fields"]}
+    fields = {
+        f["name"]: f["type"] for f in next(r for r in package()["resources"] if r["name"] == name)["schema"]["fields"]
+    }
     expected = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
     for column, kind in fields.items():
         if kind in expected:

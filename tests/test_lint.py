@@ -15,4 +15,6 @@ RUFF = Path(sys.executable).parent / "ruff"
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["check", "format"])
 def test_ruff(command):
     result = subprocess.run([str(RUFF), *command, "--no-cache", "."], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"ruff {' '.join(command)} (run `make format`):\n{result.stdout[-4000:]}{result.stderr}"
+    assert result.returncode == 0, (
+        f"ruff {' '.join(command)} (run `make format`):\n{result.stdout[-4000:]}{result.stderr}"
+    )

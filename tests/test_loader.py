@@ -16,12 +16,14 @@ def rewrite(data: Path, name: str, edit) -> None:
 
 def replace_cell(data: Path, name: str, row_id: str, old: str, new: str) -> None:
     """Change ``old`` to ``new`` in the line whose first cell is ``row_id``."""
+
     def edit(text: str) -> str:
         lines = text.split("\n")
         hits = [i for i, line in enumerate(lines) if line.split(",")[0] == row_id]
         assert len(hits) == 1 and old in lines[hits[0]], (row_id, old)
         lines[hits[0]] = lines[hits[0]].replace(old, new, 1)
         return "\n".join(lines)
+
     rewrite(data, name, edit)
 
 
@@ -52,30 +54,85 @@ def test_missing_column(data_copy):
 
 
 def test_unknown_column(data_copy):
-    rewrite(data_copy, "sections.csv", lambda t: "\n".join(
-        line + (",extra" if i == 0 else ",x") for i, line in enumerate(t.strip().split("\n"))) + "\n")
+    rewrite(
+        data_copy,
+        "sections.csv",
+        lambda t: (
+            "\n".join(line + (",extra" if i == 0 else ",x") for i, line in enumerate(t.strip().split("\n"))) + "\n"
+        ),
+    )
     assert "unknown column(s) 'extra'" in only_problem("sections", data_copy).problem
 
 
 # (table, row id, old text in that row, new text, column, expected, hint or None)
 CELL_CASES = {
-    "text in a number": ("indicators", "platforms_talent", ",2000,", ",2千,", "value",
-                         "a number such as 15.5 (no units, no thousands separators)", None),
-    "full-width digits": ("indicators", "platforms_talent", ",2000,", ",２０００,", "value",
-                          "a number such as 15.5 (no units, no thousands separators)",
-                          "use half-width (半角) digits and signs: '2000'"),
+    "text in a number": (
+        "indicators",
+        "platforms_talent",
+        ",2000,",
+        ",2千,",
+        "value",
+        "a number such as 15.5 (no units, no thousands separators)",
+        None,
+    ),
+    "full-width digits": (
+        "indicators",
+        "platforms_talent",
+        ",2000,",
+        ",２０００,",
+        "value",
+        "a number such as 15.5 (no units, no thousands separators)",
+        "use half-width (半角) digits and signs: '2000'",
+    ),
     "negative count": ("indicators", "platforms_count", ",20,", ",-20,", "value", "at least 0", None),
-    "impossible month": ("milestones", "bm-shenqi-sherong", "2020-03", "2020-14", "month",
-                         "a year and month written YYYY-MM", None),
-    "full-width month": ("milestones", "bm-shenqi-sherong", "2020-03", "２０２０－０３", "month",
-                         "a year and month written YYYY-MM", "use half-width (半角) digits and signs: '2020-03'"),
-    "qualifier outside the enum": ("indicators", "platforms_talent", ",more_than,", ",about,", "qualifier",
-                                   "one of: exact, more_than, nearly, odd, ordinal", None),
-    "missing required value": ("indicators", "platforms_talent", ",2000,", ",,", "value",
-                               "a value (the column is required)", None),
-    **{f"date {bad}": ("milestones", "as-cz5b-first-flight", "2020-05-05", bad, "date",
-                       "a real calendar date written YYYY-MM-DD", None)
-       for bad in ["2020-02-30", "2020-13-01", "2020/05/05", "5月5日"]},
+    "impossible month": (
+        "milestones",
+        "bm-shenqi-sherong",
+        "2020-03",
+        "2020-14",
+        "month",
+        "a year and month written YYYY-MM",
+        None,
+    ),
+    "full-width month": (
+        "milestones",
+        "bm-shenqi-sherong",
+        "2020-03",
+        "２０２０－０３",
+        "month",
+        "a year and month written YYYY-MM",
+        "use half-width (半角) digits and signs: '2020-03'",
+    ),
+    "qualifier outside the enum": (
+        "indicators",
+        "platforms_talent",
+        ",more_than,",
+        ",about,",
+        "qualifier",
+        "one of: exact, more_than, nearly, odd, ordinal",
+        None,
+    ),
+    "missing required value": (
+        "indicators",
+        "platforms_talent",
+        ",2000,",
+        ",,",
+        "value",
+        "a value (the column is required)",
+        None,
+    ),
+    **{
+        f"date {bad}": (
+            "milestones",
+            "as-cz5b-first-flight",
+            "2020-05-05",
+            bad,
+            "date",
+            "a real calendar date written YYYY-MM-DD",
+            None,
+        )
+        for bad in ["2020-02-30", "2020-13-01", "2020/05/05", "5月5日"]
+    },
 }
 
 
@@ -86,10 +143,17 @@ def test_a_bad_cell_is_reported_with_file_row_column_value_and_expectation(data_
     replace_cell(data_copy, f"{table}.csv", row_id, old, new)
     problem = only_problem(table, data_copy)
     assert (problem.row, problem.column, problem.value, problem.expected, problem.hint) == (
-        row, column, new.strip(","), expected, hint)
+        row,
+        column,
+        new.strip(","),
+        expected,
+        hint,
+    )
     assert problem.file.endswith(f"data/{table}.csv")
-    assert str(problem) == (f"{problem.file}, row {row}, column {column!r}, value {new.strip(',')!r}: expected {expected}"
-                            + (f"; {hint}" if hint else ""))
+    assert str(problem) == (
+        f"{problem.file}, row {row}, column {column!r}, value {new.strip(',')!r}: expected {expected}"
+        + (f"; {hint}" if hint else "")
+    )
 
 
 def test_duplicate_key(data_copy):
@@ -98,7 +162,11 @@ def test_duplicate_key(data_copy):
     replace_cell(data_copy, "indicators.csv", "platforms_talent", "platforms_talent", "platforms_count")
     problem = only_problem("indicators", data_copy)
     assert (problem.row, problem.column, problem.value, problem.expected) == (
-        second, "id", "platforms_count", "each key once")
+        second,
+        "id",
+        "platforms_count",
+        "each key once",
+    )
     assert problem.problem == f"duplicate key, already used in row {first}"
 
 
@@ -119,8 +187,14 @@ def test_composite_foreign_key_to_topics(data_copy):
 def test_empty_file(data_copy):
     (data_copy / "sections.csv").write_bytes(b"")
     problem = only_problem("sections", data_copy)
-    assert (problem.row, problem.problem, problem.expected) == (None, "the file is empty", "a header row: id,title_zh,title_en,source_quote")
-    assert str(problem) == f"{problem.file}: the file is empty; expected a header row: id,title_zh,title_en,source_quote"
+    assert (problem.row, problem.problem, problem.expected) == (
+        None,
+        "the file is empty",
+        "a header row: id,title_zh,title_en,source_quote",
+    )
+    assert (
+        str(problem) == f"{problem.file}: the file is empty; expected a header row: id,title_zh,title_en,source_quote"
+    )
 
 
 def test_file_not_in_utf8(data_copy):
@@ -144,7 +218,7 @@ def test_byte_order_mark_and_crlf_are_accepted(data_copy):
     text = path.read_text(encoding="utf-8")
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     frame = load_table("indicators", data_dir=data_copy)
-    assert list(frame.columns)[0] == "id"
+    assert next(iter(frame.columns)) == "id"
     assert frame.equals(load_table("indicators"))
 
 
@@ -159,10 +233,12 @@ def test_every_problem_is_reported_at_once(data_copy):
 def test_an_edited_file_is_read_again(data_copy):
     assert load_table("sections", data_dir=data_copy).loc[0, "title_zh"] == "深入实施三大领域“上海方案”"
     # the title only: its source_quote (the report's words) still says 深入实施
-    rewrite(data_copy, "sections.csv", lambda t: t.replace("深入实施三大领域“上海方案”,", "全面实施三大领域“上海方案”,"))
+    rewrite(
+        data_copy, "sections.csv", lambda t: t.replace("深入实施三大领域“上海方案”,", "全面实施三大领域“上海方案”,")
+    )
     assert load_table("sections", data_dir=data_copy).loc[0, "title_zh"] == "全面实施三大领域“上海方案”"
 
 
 def test_an_unknown_table_names_the_known_ones():
-    with pytest.raises(DataError, match="no table named 'indicator'.*indicators"):
+    with pytest.raises(DataError, match=r"no table named 'indicator'.*indicators"):
         load_table("indicator")

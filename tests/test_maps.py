@@ -15,19 +15,35 @@ import matplotlib
 
 matplotlib.use("agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
+import itertools
 
-from techreport import maps, style  # noqa: E402
-from techreport.data import DATA_DIR, DataError, resource  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+
+from techreport import maps, style
+from techreport.data import DATA_DIR, DataError, resource
 
 SIZE_BUDGET = 150_000  # bytes; the extraction tool enforces the same budget
 IDS = {
-    "huangpu", "xuhui", "changning", "jingan", "putuo", "hongkou", "yangpu", "minhang",
-    "baoshan", "jiading", "pudong", "jinshan", "songjiang", "qingpu", "fengxian", "chongming",
+    "huangpu",
+    "xuhui",
+    "changning",
+    "jingan",
+    "putuo",
+    "hongkou",
+    "yangpu",
+    "minhang",
+    "baoshan",
+    "jiading",
+    "pudong",
+    "jinshan",
+    "songjiang",
+    "qingpu",
+    "fengxian",
+    "chongming",
 }
 
 
@@ -63,7 +79,7 @@ def _inside(point, feature) -> bool:
 
 def _area(ring) -> float:
     """Shoelace area of a ring, in square degrees."""
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))) / 2
 
 
 # --- the data ------------------------------------------------------------------------
@@ -155,9 +171,7 @@ def test_draw_districts_one_patch_per_district_and_fills(table, ax):
     # Chongming's patch holds all of its islands.
     chongming = next(p for p in patches if p.get_gid() == "chongming")
     assert sum(code == MplPath.MOVETO for code in chongming.get_path().codes) >= 3
-    assert points == {
-        r.id: (float(r.label_x), float(r.label_y)) for r in table.itertuples(index=False)
-    }
+    assert points == {r.id: (float(r.label_x), float(r.label_y)) for r in table.itertuples(index=False)}
     assert len(ax.texts) == 0  # no labels asked for, none drawn
     assert not ax.axison
     assert ax.get_aspect() == pytest.approx(1 / math.cos(math.radians(31.2)))
@@ -175,7 +189,6 @@ def test_draw_districts_labels_at_label_points(table, ax):
         assert text.get_text() == labels[ident]
         assert text.get_position() == points[ident]
         assert text.get_fontsize() == 7
-
 
 
 def test_labels_contrast_with_their_district(table, ax):
@@ -214,8 +227,16 @@ def _write(tmp_path, features):
 
 
 def test_bad_geometry_type_is_reported(tmp_path):
-    path = _write(tmp_path, [{"type": "Feature", "properties": {"id": "pudong"},
-                              "geometry": {"type": "Point", "coordinates": [121.5, 31.2]}}])
+    path = _write(
+        tmp_path,
+        [
+            {
+                "type": "Feature",
+                "properties": {"id": "pudong"},
+                "geometry": {"type": "Point", "coordinates": [121.5, 31.2]},
+            }
+        ],
+    )
     with pytest.raises(DataError, match=r"feature 1 \(pudong\): expected Polygon or MultiPolygon"):
         maps._load_boundaries(path, 0, 0)
 
@@ -243,13 +264,14 @@ def test_uncluttered_labels_do_not_overlap_and_large_districts_keep_theirs(table
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(3.5, 3.5))
-    maps.draw_districts(ax, labels=dict(zip(table["id"], table["short_zh"])), label_kw={"fontsize": 8.5},
-                        uncluttered=True)
+    maps.draw_districts(
+        ax, labels=dict(zip(table["id"], table["short_zh"])), label_kw={"fontsize": 8.5}, uncluttered=True
+    )
     fig.draw_without_rendering()
     renderer = fig._get_renderer()
     shown = [t for t in ax.texts if t.get_visible()]
     assert 8 <= len(shown) < 16  # some central labels give way on a small map
     assert {"label-pudong", "label-chongming"} <= {t.get_gid() for t in shown}
     boxes = [t.get_window_extent(renderer) for t in shown]
-    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     plt.close(fig)

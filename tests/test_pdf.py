@@ -15,20 +15,20 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
-from helpers import build_book
 import yaml
+from helpers import build_book
 
 from bookbuild import build
+from bookbuild.pdf import LOG, OVERFULL_LIMIT_PT, PDF, problems, read_log
 from techreport.data import load_table
-from bookbuild.pdf import LOG, PDF, OVERFULL_LIMIT_PT, problems, read_log
 from techreport.present import fmt_row
 
 ROOT = build.ROOT
 pytestmark = pytest.mark.skipif(
     shutil.which("xelatex") is None or shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
     reason="the PDF edition needs xelatex, latexmk and pdftotext: run tools/install-tex.sh "
-           "(apt-get install --no-install-recommends texlive-xetex texlive-lang-chinese "
-           "texlive-fonts-recommended latexmk fonts-noto-cjk poppler-utils)",
+    "(apt-get install --no-install-recommends texlive-xetex texlive-lang-chinese "
+    "texlive-fonts-recommended latexmk fonts-noto-cjk poppler-utils)",
 )
 
 
@@ -54,8 +54,15 @@ def book(built_repo):
     # -raw keeps the order in which LaTeX set the text: a table cell by cell, row by row
     raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     stage = built_repo / build.TARGETS["pdf"]["stage"].relative_to(ROOT) / build.TARGETS["pdf"]["built"]
-    return {"pdf": pdf, "log": read_log(out / LOG), "text": text, "flat": squeeze(text), "raw": fold(raw),
-            "tex": (stage / "book.tex").read_text("utf-8"), "site": built_repo / "_build" / "html"}
+    return {
+        "pdf": pdf,
+        "log": read_log(out / LOG),
+        "text": text,
+        "flat": squeeze(text),
+        "raw": fold(raw),
+        "tex": (stage / "book.tex").read_text("utf-8"),
+        "site": built_repo / "_build" / "html",
+    }
 
 
 def toc_pages() -> list[tuple[str, str | None]]:
@@ -149,8 +156,12 @@ def html_captions(kind: str, site) -> list[tuple[str, str]]:
     found = []
     for page in html_pages(site):
         html = page.read_text(encoding="utf-8")
-        for number, text in re.findall(rf'class="caption-number">{kind}\s*([\d.\-]+)\s*</span>'
-                                       r'<span class="caption-text">(.*?)</span>', html, re.S):
+        for number, text in re.findall(
+            rf'class="caption-number">{kind}\s*([\d.\-]+)\s*</span>'
+            r'<span class="caption-text">(.*?)</span>',
+            html,
+            re.S,
+        ):
             found.append((number, re.sub(r"<[^>]+>", "", text)))
     return found
 
@@ -192,8 +203,9 @@ def test_every_section_title_with_its_number(book, docname, number):
 
 def test_every_indicator_with_its_qualifier(book):
     indicators = load_table("indicators")
-    missing = [f"{row['id']}: {fmt_row(row)}" for _, row in indicators.iterrows()
-               if squeeze(fmt_row(row)) not in book["flat"]]
+    missing = [
+        f"{row['id']}: {fmt_row(row)}" for _, row in indicators.iterrows() if squeeze(fmt_row(row)) not in book["flat"]
+    ]
     assert not missing, "figures of indicators.csv missing from the PDF:\n" + "\n".join(missing)
 
 
@@ -247,13 +259,13 @@ def test_every_table_cell_of_the_web_edition(book):
 def test_contents_lists_every_page_and_the_lists_of_figures_and_tables(book):
     flat = book["flat"]
     assert "目录" in flat and "图目录" in flat and "表目录" in flat
-    contents = flat[flat.index("目录"):flat.index("图目录")]
+    contents = flat[flat.index("目录") : flat.index("图目录")]
     for docname, _ in toc_pages():
         title = squeeze(headings(docname)[0])
         assert title in contents, f"{docname}: {title!r} is not in the 目录"
     text = book["text"]  # as laid out: an entry is a line starting with its number
-    lists = text[text.index("图目录"):text.index(headings(toc_pages()[0][0])[0], text.index("表目录"))]
-    for kind, listed in (("图", lists[:lists.index("表目录")]), ("表", lists[lists.index("表目录"):])):
+    lists = text[text.index("图目录") : text.index(headings(toc_pages()[0][0])[0], text.index("表目录"))]
+    for kind, listed in (("图", lists[: lists.index("表目录")]), ("表", lists[lists.index("表目录") :])):
         for i in range(1, len(html_captions(kind, book["site"])) + 1):
             assert re.search(rf"^\s*2-{i}\s", listed, re.M), f"{kind} 2-{i} is not in the {kind}目录"
     assert "数据：" not in lists, "the lists of figures and tables give findings, not data files"
@@ -263,7 +275,9 @@ def test_charts_are_vector_with_searchable_text(book):
     graphics = re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{?([^}]+)\}?([^}]*)\}", book["tex"])
     assert all(ext.endswith(".pdf") or name.endswith(".pdf") for name, ext in graphics), graphics
     # every chart carries its source line inside the image (style.add_source): as text, not paths
-    assert book["flat"].count("资料来源：《2020上海科技进步报告》第2章；数据：") >= len(html_captions("图", book["site"]))
+    assert book["flat"].count("资料来源：《2020上海科技进步报告》第2章；数据：") >= len(
+        html_captions("图", book["site"])
+    )
 
 
 def test_no_code_in_the_pdf(book):

@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_build(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bookbuild", "html", *args], cwd=repo,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "bookbuild", "html", *args], cwd=repo, capture_output=True, text=True, timeout=900
+    )
 
 
 def site_hash(repo: Path) -> str:
@@ -123,8 +124,11 @@ def test_a_no_change_rebuild_does_nothing(repo):
 
 def test_a_csv_edit_reaches_tables_charts_prose_and_search(repo):
     assert "超过2000名" in overview(repo)
-    edit(repo / "data" / "indicators.csv", "platforms_talent,2.3,platforms,集聚人才,People the platforms have brought together,2000,",
-         "platforms_talent,2.3,platforms,集聚人才,People the platforms have brought together,2500,")
+    edit(
+        repo / "data" / "indicators.csv",
+        "platforms_talent,2.3,platforms,集聚人才,People the platforms have brought together,2000,",
+        "platforms_talent,2.3,platforms,集聚人才,People the platforms have brought together,2500,",
+    )
     result = run_build(repo)
     assert result.returncode == 0, result.stdout + result.stderr
     html = overview(repo)

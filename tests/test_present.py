@@ -8,16 +8,19 @@ import pytest
 from techreport.present import fmt, markdown_table
 
 
-@pytest.mark.parametrize("args, shown", [
-    ((2000, "名", "more_than"), "超过2000名"),
-    ((100, "亿元", "nearly"), "近100亿元"),
-    ((20, "家", "odd"), "20余家"),
-    ((3, "个", "ordinal"), "第3个"),
-    ((18600, "m³", "exact"), "18600m³"),
-    ((3.0, "T", "exact", 1), "3.0T"),
-    ((15.5, "亿元", "more_than", 1), "超过15.5亿元"),
-    ((1, None, "ordinal"), "第1"),
-])
+@pytest.mark.parametrize(
+    "args, shown",
+    [
+        ((2000, "名", "more_than"), "超过2000名"),
+        ((100, "亿元", "nearly"), "近100亿元"),
+        ((20, "家", "odd"), "20余家"),
+        ((3, "个", "ordinal"), "第3个"),
+        ((18600, "m³", "exact"), "18600m³"),
+        ((3.0, "T", "exact", 1), "3.0T"),
+        ((15.5, "亿元", "more_than", 1), "超过15.5亿元"),
+        ((1, None, "ordinal"), "第1"),
+    ],
+)
 def test_fmt_keeps_the_qualifier(args, shown):
     assert fmt(*args) == shown
 
@@ -36,11 +39,14 @@ def test_markdown_table_escapes_and_aligns():
     assert lines[3].startswith("|   |")
 
 
-@pytest.mark.parametrize("caption, shown", [
-    ("生产批件占18个", "生产批件占18个。"),
-    ("按月分布。", "按月分布。"),
-    ("是否给出？ ", "是否给出？"),
-])
+@pytest.mark.parametrize(
+    "caption, shown",
+    [
+        ("生产批件占18个", "生产批件占18个。"),
+        ("按月分布。", "按月分布。"),
+        ("是否给出？ ", "是否给出？"),
+    ],
+)
 def test_a_figure_caption_is_a_sentence_before_its_data_link(caption, shown):
     from techreport.present import sentence
 

@@ -81,8 +81,13 @@ def until(what: str, check, proc: subprocess.Popen, log: Path) -> str:
 def repo(tmp_path: Path) -> Path:
     """The repository without .git/.venv; the last build's records, so only what changes runs."""
     copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__",
-                                                              ".pytest_cache", "*.egg-info", ".jupyter_cache"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "_build", "__pycache__", ".pytest_cache", "*.egg-info", ".jupyter_cache"
+        ),
+    )
     state = ROOT / "_build" / "state.json"
     if state.exists():
         (copy / "_build").mkdir()
@@ -104,12 +109,22 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         return thread.submit(call).result()
 
     with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bookbuild.preview", "--port", "0", "--jobs", "1"],
-                                cwd=repo, stdout=out, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bookbuild.preview", "--port", "0", "--jobs", "1"],
+            cwd=repo,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
-        url = until("the preview to serve", lambda: (m := re.search(r"serving (http://127\.0\.0\.1:\d+/)",
-                                                                     log.read_text(encoding="utf-8"))) and m.group(1),
-                    proc, log)
+        url = until(
+            "the preview to serve",
+            lambda: (
+                (m := re.search(r"serving (http://127\.0\.0\.1:\d+/)", log.read_text(encoding="utf-8"))) and m.group(1)
+            ),
+            proc,
+            log,
+        )
         port = int(url.rsplit(":", 1)[1].strip("/"))
         page = fetch(url + PAGE)
         assert OLD in page and NEW not in page and "preview-error" not in page
@@ -125,19 +140,22 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         csv = repo / CSV
         good = csv.read_text(encoding="utf-8")
         csv.write_text(good.replace(OLD, NEW), encoding="utf-8")
-        page = until("the new value on the page", lambda: (text := fetch(url + PAGE)) and NEW in text and text,
-                     proc, log)
+        page = until(
+            "the new value on the page", lambda: (text := fetch(url + PAGE)) and NEW in text and text, proc, log
+        )
         # The same Sphinx application built twice: the numbering still starts at chapter 2.
         assert "图 2.3.1" in page and "图 3.3.1" not in page
         assert proc.poll() is None and all(running(pid) for pid in kernels)
-        in_browser(lambda: tab.wait_for_function(f"document.querySelector('main').innerText.includes({NEW!r})",
-                                                 timeout=ms))
+        in_browser(
+            lambda: tab.wait_for_function(f"document.querySelector('main').innerText.includes({NEW!r})", timeout=ms)
+        )
 
         # Bad data: the overlay names file, row, column and value; the last good page stays.
         edited = csv.read_text(encoding="utf-8")
         csv.write_text(edited.replace("2,青浦", "二,青浦"), encoding="utf-8")
-        page = until("the error overlay", lambda: (text := fetch(url + PAGE)) and "preview-error" in text and text,
-                     proc, log)
+        page = until(
+            "the error overlay", lambda: (text := fetch(url + PAGE)) and "preview-error" in text and text, proc, log
+        )
         overlay = page.split('id="preview-error"', 1)[1].split("</div>", 1)[0]
         assert "data/industry_clusters.csv" in overlay and "row 3" in overlay
         assert "order" in overlay and "二" in overlay
@@ -149,8 +167,9 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
 
         # The fix clears the overlay.
         csv.write_text(edited, encoding="utf-8")
-        page = until("the overlay to go", lambda: (text := fetch(url + PAGE)) and "preview-error" not in text and text,
-                     proc, log)
+        page = until(
+            "the overlay to go", lambda: (text := fetch(url + PAGE)) and "preview-error" not in text and text, proc, log
+        )
         assert NEW in page
         in_browser(lambda: tab.wait_for_selector("#preview-error", state="detached", timeout=ms))
     finally:

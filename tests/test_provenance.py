@@ -94,12 +94,18 @@ def test_no_not_stated_claim_is_contradicted_by_its_section():
 def test_a_not_stated_claim_whose_words_are_in_the_report_fails(data_copy):
     """The 临港 contradiction: 2.3 writes 浦东(含临港), so "the report does not say where 临港 is" is false."""
     path = data_copy / "not_stated.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "lingang-district,全章,ai,临港新片区所在的区,含临港|临港位于,,\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "lingang-district,全章,ai,临港新片区所在的区,含临港|临港位于,,\n",
+        encoding="utf-8",
+    )
     problems = not_stated_problems(data_copy)
     assert len(problems) == 1
     rows = len(path.read_text(encoding="utf-8").splitlines())
-    assert f"not_stated.csv, row {rows}" in problems[0] and "'含临港'" in problems[0] and "临港新片区所在的区" in problems[0]
+    assert (
+        f"not_stated.csv, row {rows}" in problems[0]
+        and "'含临港'" in problems[0]
+        and "临港新片区所在的区" in problems[0]
+    )
 
 
 def test_a_cell_that_says_not_stated_is_backed_by_a_claim():
@@ -113,14 +119,27 @@ def test_a_cell_that_says_not_stated_is_backed_by_a_claim():
         frame = load_table(name)
         key = frame.columns[0]
         for _, row in frame.iterrows():
-            said = [c for c in frame.columns if not c.endswith("_quote") and isinstance(row[c], str) and NOT_STATED in row[c]]
+            said = [
+                c
+                for c in frame.columns
+                if not c.endswith("_quote") and isinstance(row[c], str) and NOT_STATED in row[c]
+            ]
             if said and f"{name}/{row[key]}" not in backed:
                 unbacked.append(f"{name}/{row[key]} ({', '.join(said)})")
     assert not unbacked, f"rows that say {NOT_STATED} with no claim in not_stated.csv: {unbacked}"
 
 
 def test_one_term_for_not_stated_in_data_and_pages():
-    banned = ["源文未", "报告未写明", "报告未提", "报告未点名", "报告未列举", "源文未说明", "报告没有说明", "报告没有写明"]
+    banned = [
+        "源文未",
+        "报告未写明",
+        "报告未提",
+        "报告未点名",
+        "报告未列举",
+        "源文未说明",
+        "报告没有说明",
+        "报告没有写明",
+    ]
     texts = {p.name: p.read_text(encoding="utf-8") for p in DATA.glob("*.csv")}
     texts |= {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in (ROOT / "book").rglob("*.ipynb")}
     found = [(name, b) for name, text in texts.items() for b in banned if b in text]

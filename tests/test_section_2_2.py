@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -25,8 +24,12 @@ def test_material_results_as_listed():
     assert results.groupby("material").size().to_dict() == {"graphene": 3, "superconductor": 2, "carbon_fibre": 2}
     ind = load_table("indicators").set_index("id")
     figures = {r: fmt_row(ind.loc[i]) for r, i in zip(results["id"], results["indicator_id"]) if pd.notna(i)}
-    assert figures == {"graphene-wafer-ge": "8英寸", "graphene-wafer-sapphire": "8英寸",
-                       "hts-cable": "35千伏", "snspd": "98%"}
+    assert figures == {
+        "graphene-wafer-ge": "8英寸",
+        "graphene-wafer-sapphire": "8英寸",
+        "hts-cable": "35千伏",
+        "snspd": "98%",
+    }
     spec = results.set_index("id")["spec_zh"]
     assert "公里级" in spec["hts-cable"] and "EN45545-2 R1" in spec["fr-prepreg"] and "HL3" in spec["fr-prepreg"]
     # "公里级" is a class: no indicator may turn it into a length
@@ -41,8 +44,18 @@ def test_numbers_not_duplicated_in_result_text():
 def test_application_fields():
     apps = load_table("material_applications")
     named = set(apps["field_zh"])
-    for field in ["光催化", "生物医学检测", "传感器", "光量子计算", "光纤量子密钥分发", "自由空间量子密钥分发",
-                  "光量子存储", "轨道交通", "油田钻采工程", "电子学"]:
+    for field in [
+        "光催化",
+        "生物医学检测",
+        "传感器",
+        "光量子计算",
+        "光纤量子密钥分发",
+        "自由空间量子密钥分发",
+        "光量子存储",
+        "轨道交通",
+        "油田钻采工程",
+        "电子学",
+    ]:
         assert field in named
     assert "hts-cable" not in set(apps["result_id"])  # the report names no field for the cable
 
@@ -64,7 +77,10 @@ def test_ships():
     assert ships["note_y"].str.contains("日期的读法").all()
     figs = load_table("milestone_figures")
     assert set(figs.loc[figs["milestone_id"] == "mr-lng-bunker", "indicator_id"]) == {
-        "marine_lng_capacity", "marine_lng_served_ship", "marine_lng_range"}
+        "marine_lng_capacity",
+        "marine_lng_served_ship",
+        "marine_lng_range",
+    }
     assert not figs.duplicated("indicator_id").any()
 
 

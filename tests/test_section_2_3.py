@@ -24,7 +24,16 @@ def indicators():
 def test_named_host_districts_are_the_nine_the_source_names(indicators):
     hosts = load_table("platform_districts").sort_values("order")
     assert hosts["district_id"].tolist() == [
-        "pudong", "putuo", "yangpu", "jiading", "xuhui", "qingpu", "songjiang", "jingan", "baoshan"]
+        "pudong",
+        "putuo",
+        "yangpu",
+        "jiading",
+        "xuhui",
+        "qingpu",
+        "songjiang",
+        "jingan",
+        "baoshan",
+    ]
     assert hosts.iloc[0]["source_name_zh"] == "浦东（含临港）"
     # "等10个区": one district is not named, and the data must not pretend otherwise
     assert indicators.loc["platforms_districts", "value"] == 10
@@ -78,10 +87,16 @@ def test_result_figures_reference_every_platform_indicator(indicators):
 
 
 def test_headline_qualifiers(indicators):
-    shown = {i: fmt_row(indicators.loc[i]) for i in
-             ["platforms_count", "platforms_talent", "platforms_revenue", "platforms_leverage"]}
-    assert shown == {"platforms_count": "20余家", "platforms_talent": "超过2000名",
-                     "platforms_revenue": "超过15.5亿元", "platforms_leverage": "近100亿元"}
+    shown = {
+        i: fmt_row(indicators.loc[i])
+        for i in ["platforms_count", "platforms_talent", "platforms_revenue", "platforms_leverage"]
+    }
+    assert shown == {
+        "platforms_count": "20余家",
+        "platforms_talent": "超过2000名",
+        "platforms_revenue": "超过15.5亿元",
+        "platforms_leverage": "近100亿元",
+    }
 
 
 def test_numbers_in_firsts_match_their_figures(indicators):
@@ -117,6 +132,8 @@ def test_result_figure_with_unknown_indicator_is_refused(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     path = data / "platform_result_figures.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "robot-incubated,robot_platform_parks,2,产业园\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "robot-incubated,robot_platform_parks,2,产业园\n", encoding="utf-8"
+    )
     with pytest.raises(DataError, match="not found in table 'indicators'"):
         load_table("platform_result_figures", data_dir=data)

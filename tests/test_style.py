@@ -43,7 +43,7 @@ def test_every_character_renders_without_missing_glyphs(fmt):
     assert len(chars) > 500 and "石" in chars and "烯" in chars and "³" in chars
     fig = plt.figure(figsize=(12, 12))
     for i in range(0, len(chars), 60):
-        fig.text(0.01, 1 - (i // 60 + 1) * 0.02, chars[i:i + 60], fontsize=8)
+        fig.text(0.01, 1 - (i // 60 + 1) * 0.02, chars[i : i + 60], fontsize=8)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig.savefig(io.BytesIO(), format=fmt)
@@ -54,7 +54,7 @@ def test_every_character_renders_without_missing_glyphs(fmt):
 def test_a_missing_glyph_would_be_caught():
     """The check above can fail: a character no font has raises the warning it looks for."""
     fig = plt.figure()
-    fig.text(0.1, 0.5, "\U0001F9FF\uE000")  # private-use character: in no font
+    fig.text(0.1, 0.5, "\U0001f9ff\ue000")  # private-use character: in no font
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig.savefig(io.BytesIO(), format="png")
@@ -103,7 +103,7 @@ def test_palette_gives_each_topic_its_own_colour():
 
 
 def test_zero_based_bars():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     ax.barh(["a"], [5])
     ax.set_xlim(3, 6)
     style.zero_based(ax, "x")

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pytest
 
 pytest.importorskip("playwright")
-from measure import web  # noqa: E402
+from measure import web
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -85,14 +85,20 @@ def test_no_offsite_requests(loaded):
 
 
 def test_no_console_errors_or_failed_requests(loaded):
-    bad = {p: v["summary"]["console_errors"] + v["summary"]["http_errors"] for p, v in loaded.items()
-           if v["summary"]["console_errors"] or v["summary"]["http_errors"]}
+    bad = {
+        p: v["summary"]["console_errors"] + v["summary"]["http_errors"]
+        for p, v in loaded.items()
+        if v["summary"]["console_errors"] or v["summary"]["http_errors"]
+    }
     assert not bad, f"console errors/warnings or failed requests: {bad}"
 
 
 def test_page_weight_budget(loaded):
-    over = {p: (v["summary"]["code_gzip_bytes"], web.budget(p)) for p, v in loaded.items()
-            if v["summary"]["code_gzip_bytes"] > web.budget(p)}
+    over = {
+        p: (v["summary"]["code_gzip_bytes"], web.budget(p))
+        for p, v in loaded.items()
+        if v["summary"]["code_gzip_bytes"] > web.budget(p)
+    }
     assert not over, f"HTML+CSS+JS gzipped over budget (bytes, budget): {over}"
 
 
@@ -139,7 +145,9 @@ def test_descriptions_are_distinct(loaded):
 
 def test_csv_links_download_the_data(loaded, site):
     links = {href for v in loaded.values() for href in v["facts"]["csvLinks"]}
-    pages_with_figures = [p for p, v in loaded.items() if any("_images/" in (i["src"] or "") for i in v["facts"]["images"])]
+    pages_with_figures = [
+        p for p, v in loaded.items() if any("_images/" in (i["src"] or "") for i in v["facts"]["images"])
+    ]
     if pages_with_figures:
         assert links, f"figures without CSV links on {pages_with_figures}"
     for href in links:
@@ -173,8 +181,10 @@ def test_search_box_finds(base, chrome, query, expected):
         box.press("Enter")
         page.wait_for_url(re.compile(r"search\.html\?q="))
         page.wait_for_selector("#search-results ul.search li, #search-results p", timeout=15000)
-        page.wait_for_function("() => !document.querySelector('#search-results h2') || "
-                               "document.querySelector('#search-results p.search-summary')?.textContent.length > 0")
+        page.wait_for_function(
+            "() => !document.querySelector('#search-results h2') || "
+            "document.querySelector('#search-results p.search-summary')?.textContent.length > 0"
+        )
         hrefs = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
     finally:
         context.close()
@@ -389,7 +399,7 @@ def test_print_means_print_and_the_pdf_edition_is_linked(site, pages):
 
 
 def test_search_summaries_show_no_code(base, chrome):
-    """"indicators" is both a CSV the prose names and a variable of the overview's code, which
+    """ "indicators" is both a CSV the prose names and a variable of the overview's code, which
     comes first on the page: the summary must quote the prose."""
     context = chrome.new_context(locale="zh-CN", **DESKTOP)
     page = context.new_page()
@@ -409,7 +419,7 @@ def test_code_is_not_in_the_search_index(site):
     import json
 
     text = (site / "searchindex.js").read_text(encoding="utf-8")
-    terms = json.loads(text[text.index("(") + 1: text.rindex(")")])["terms"]
+    terms = json.loads(text[text.index("(") + 1 : text.rindex(")")])["terms"]
     assert not {"load_table", "show_table", "matplotlib", "pyplot"} & set(terms)
     assert "石墨烯" in terms
 

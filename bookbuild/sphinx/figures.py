@@ -62,8 +62,10 @@ def _picture(app, pagename: str, body: str) -> str:
         size = _svg_size(svg)
         dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
         source = f'<source media="{NARROW_MEDIA}" srcset="{depth}_images/{file}"{dims} />'
-        return (f'{figure}<a class="figure-full" href="{src.group(1)}" title="打开原图">'
-                f"<picture>{source}{img}</picture></a>")
+        return (
+            f'{figure}<a class="figure-full" href="{src.group(1)}" title="打开原图">'
+            f"<picture>{source}{img}</picture></a>"
+        )
 
     return re.sub(r'(<figure\b[^>]*\bid="fig-[^"]+"[^>]*>\s*)(<img\b[^>]*>)', wrap, body)
 

@@ -81,7 +81,10 @@ def _offset_numbering(assign):
         finally:
             _put_back(env, aside)
         _shift(env.toc_secnumbers, offset)
-        rewrite = [*rewrite, *(doc for doc in before if doc not in rewrite and env.toc_secnumbers.get(doc) != before[doc])]
+        rewrite = [
+            *rewrite,
+            *(doc for doc in before if doc not in rewrite and env.toc_secnumbers.get(doc) != before[doc]),
+        ]
         for docname, numbers in env.toc_secnumbers.items():
             if numbers.get(""):
                 env.titles[docname]["secnumber"] = list(numbers[""])

@@ -19,15 +19,24 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "tools" / "web"
 
 # Assets needed only when a page uses them: (files, inline-script marker, what in the body needs them)
 WEB_ON_DEMAND = [
-    ({"togglebutton.js", "togglebutton.css"}, ("toggleHint", "togglebuttonSelector", "toggleOpenOnPrint"),
-     re.compile(r'class="[^"]*\b(toggle|dropdown)\b(?![-_])')),
+    (
+        {"togglebutton.js", "togglebutton.css"},
+        ("toggleHint", "togglebuttonSelector", "toggleOpenOnPrint"),
+        re.compile(r'class="[^"]*\b(toggle|dropdown)\b(?![-_])'),
+    ),
     ({"design-tabs.js", "sphinx-design.min.css"}, (), re.compile(r'class="[^"]*\bsd-')),
 ]
 # Search scripts: the search page only (the theme loads them on every page for a
 # search-as-you-type box this book does not enable; the index grows with every page).
 WEB_SEARCH_ONLY = {"searchtools.js", "language_data.js", "searchindex.js", "search-zh.js"}
-WEB_DEFER = {"doctools.js", "sphinx_highlight.js", "translations.js", "sphinx-book-theme.js",
-             "togglebutton.js", "design-tabs.js"}
+WEB_DEFER = {
+    "doctools.js",
+    "sphinx_highlight.js",
+    "translations.js",
+    "sphinx-book-theme.js",
+    "togglebutton.js",
+    "design-tabs.js",
+}
 DESCRIPTION_CHARS = 110
 # English UI strings Sphinx and myst-nb write into the page body (their zh_CN catalogues lack
 # them), in Chinese. The theme's own strings are Chinese through tools/web/templates/.
@@ -63,7 +72,10 @@ def _asset_body(asset) -> str:
 
 def _keep_asset(asset, body: str, pagename: str) -> bool:
     name, inline = _asset_name(asset), _asset_body(asset)
-    if inline.startswith("DOCUMENTATION_OPTIONS.pagename") and inline != f"DOCUMENTATION_OPTIONS.pagename = '{pagename}';":
+    if (
+        inline.startswith("DOCUMENTATION_OPTIONS.pagename")
+        and inline != f"DOCUMENTATION_OPTIONS.pagename = '{pagename}';"
+    ):
         return False  # the theme appends one per page to a shared list: keep this page's own
     if name in WEB_SEARCH_ONLY and pagename != "search":
         return False
@@ -78,8 +90,16 @@ def page_description(doctree, fallback: str) -> str:
     from docutils import nodes
 
     if doctree is not None:
-        skip = (nodes.figure, nodes.table, nodes.admonition, nodes.caption, nodes.literal_block,
-                nodes.container, nodes.sidebar, nodes.topic)
+        skip = (
+            nodes.figure,
+            nodes.table,
+            nodes.admonition,
+            nodes.caption,
+            nodes.literal_block,
+            nodes.container,
+            nodes.sidebar,
+            nodes.topic,
+        )
         for para in doctree.findall(nodes.paragraph):
             parent, inside = para.parent, False
             while parent is not None:
@@ -88,7 +108,9 @@ def page_description(doctree, fallback: str) -> str:
                     break
                 parent = parent.parent
             text = re.sub(r"\s+", " ", para.astext()).strip()
-            text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", text)  # line breaks in Chinese
+            text = re.sub(
+                r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", text
+            )  # line breaks in Chinese
             if not inside and len(text) >= 20:
                 return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 1] + "…"
     return fallback
@@ -131,8 +153,16 @@ def _header_buttons(buttons: list[dict], pathto) -> None:
         for button in group["buttons"]:
             if button.get("label") == "download-pdf-button":
                 button.update(text="打印", tooltip="打印本页", icon="fas fa-print")
-        group["buttons"].append({"type": "link", "url": pathto(PDF_EDITION, 1), "text": "全书 PDF",
-                                 "tooltip": "下载全书 PDF 版", "icon": "fas fa-file-pdf", "label": "book-pdf-button"})
+        group["buttons"].append(
+            {
+                "type": "link",
+                "url": pathto(PDF_EDITION, 1),
+                "text": "全书 PDF",
+                "tooltip": "下载全书 PDF 版",
+                "icon": "fas fa-file-pdf",
+                "label": "book-pdf-button",
+            }
+        )
 
 
 def _fold_long_tables(app, doctree, docname):
@@ -153,8 +183,10 @@ def _fold_long_tables(app, doctree, docname):
         label = f"表 {number}　{caption}" if number else caption
         from html import escape
 
-        opening = (f'<details class="web-long-table"><summary><span class="web-long-table__caption">{escape(label)}</span>'
-                   f'<span class="web-long-table__open">共 {rows} 行，点击展开</span></summary>')
+        opening = (
+            f'<details class="web-long-table"><summary><span class="web-long-table__caption">{escape(label)}</span>'
+            f'<span class="web-long-table__open">共 {rows} 行，点击展开</span></summary>'
+        )
         parent = table.parent
         index = parent.index(table)
         parent.insert(index + 1, nodes.raw("", "</details>", format="html"))
@@ -187,8 +219,10 @@ def _web_page_context(app, pagename, templatename, context, doctree):
 
         context["script_files"] = [
             _JavaScript(a.filename, priority=a.priority, **{**a.attributes, "defer": "defer"})
-            if _asset_name(a) in WEB_DEFER and isinstance(a, _JavaScript) else a  # copies: shared objects
-            for a in context.get("script_files", [])]
+            if _asset_name(a) in WEB_DEFER and isinstance(a, _JavaScript)
+            else a  # copies: shared objects
+            for a in context.get("script_files", [])
+        ]
     if pagename == "search":
         # Before searchtools.js (which keeps a splitQuery already defined): the query splitter.
         from sphinx.builders.html._assets import _JavaScript
@@ -222,14 +256,16 @@ def icon_css(names: set[str], fontawesome_js: Path) -> str:
     source = fontawesome_js.read_text(encoding="utf-8")
     variables, rules = [], []
     for name in sorted(names):
-        pattern = r'(?:"%s"|[{,]%s):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]' % (re.escape(name), re.escape(name))
+        pattern = rf'(?:"{re.escape(name)}"|[{{,]{re.escape(name)}):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]'
         match = re.search(pattern, source)
         if not match:
             continue
         width, height, path = match.groups()
         svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
-        variables.append(f"--web-icon-{name}:url(\"data:image/svg+xml,{svg.replace('#', '%23')}\");")
-        rules.append(f".fa-{name}{{--web-icon:var(--web-icon-{name});--web-icon-width:{int(width) / int(height):.4g}em}}")
+        variables.append(f'--web-icon-{name}:url("data:image/svg+xml,{svg.replace("#", "%23")}");')
+        rules.append(
+            f".fa-{name}{{--web-icon:var(--web-icon-{name});--web-icon-width:{int(width) / int(height):.4g}em}}"
+        )
     return ":root{" + "".join(variables) + "}\n" + "\n".join(rules) + "\n"
 
 
@@ -281,7 +317,14 @@ def _web_build_finished(app, exception):
     if record.get("css") != version or not target.exists():
         import pydata_sphinx_theme
 
-        fontawesome = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts" / "fontawesome.js"
+        fontawesome = (
+            Path(pydata_sphinx_theme.__file__).parent
+            / "theme"
+            / "pydata_sphinx_theme"
+            / "static"
+            / "scripts"
+            / "fontawesome.js"
+        )
         css = hand + icon_css(names, fontawesome)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_text(encoding="utf-8") != css:
@@ -320,7 +363,6 @@ def _web_outdated(app, env, added, changed, removed):
         env.techreport_web = fingerprint
         return sorted(env.found_docs - set(added) - set(changed))
     return []
-
 
 
 def setup(app) -> None:
