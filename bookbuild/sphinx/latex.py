@@ -56,6 +56,14 @@ def page_levels(env) -> dict[str, int]:
     return levels
 
 
+def back_matter(env) -> list[str]:
+    """The chapters after the last numbered one (the toc's unnumbered parts, such as 附录:
+    原文对照), in book order: the PDF's back matter, with every page under them."""
+    chapters = env.toctree_includes.get(env.config.root_doc, [])
+    numbered = [i for i, docname in enumerate(chapters) if (env.toc_secnumbers.get(docname) or {}).get("")]
+    return chapters[numbered[-1] + 1 :] if numbered else []
+
+
 def _latex(text: str) -> nodes.raw:
     return nodes.raw("", text + "\n", format="latex")
 
@@ -78,11 +86,15 @@ def _latex_tree(app, doctree, docname):
     if app.builder.format != "latex":
         return
     levels = page_levels(app.env)
+    back = back_matter(app.env)
     for start in list(doctree.findall(addnodes.start_of_file)):
         level = levels.get(start.get("docname"))
         section = next(iter(start.findall(nodes.section)), None)
         if level is None or section is None:
             continue
+        if back and start.get("docname") == back[0]:
+            # from here on: no numbered heading, figures and tables numbered on their own
+            section.parent.insert(section.parent.index(section), _latex(r"\techreportbackmatter"))
         # the page's title goes into the contents, its inner headings do not, and they are never
         # numbered like sections 2.1-2.3 (tools/latex/techreport.sty)
         section.parent.insert(section.parent.index(section), _latex(r"\techreportpagestart"))
