@@ -210,16 +210,20 @@ def test_every_indicator_with_its_qualifier(book):
 
 
 def test_same_figures_and_tables_as_the_html(book):
-    """Every caption of the web edition in the PDF, in the same order, numbered through the
-    chapter ("图 2-1　finding": the number, a quad, the text; no colon), so that no number
-    reads like a section number."""
+    """Every caption of the web edition in the PDF, in the same order and with the same number:
+    the chapter's numbered through the chapter ("图 2-1　finding": the number, a quad, the text;
+    no colon), so that no number reads like a section number; those of the back matter (原文对照,
+    an unnumbered page) on their own, 图 1, 表 1, in both editions."""
     for kind in ("图", "表"):
         html = html_captions(kind, book["site"])
         assert html, f"no {kind} in the HTML edition"
-        for i, (_, text) in enumerate(html, start=1):
-            assert re.search(rf"{kind}2-{i}(?!\d)", book["flat"]), f"no {kind} 2-{i} in the PDF"
-            assert fold(f"{kind}2-{i}{text}") in book["raw"], f"{kind} 2-{i} is not {text!r} in the PDF"
-        assert f"{kind}2-{len(html) + 1}" not in book["flat"], f"the PDF has more {kind} than the HTML"
+        chapter = [number for number, _ in html if "-" in number]
+        assert chapter == [f"2-{i}" for i in range(1, len(chapter) + 1)], f"{kind} of the HTML: {chapter}"
+        assert all(re.fullmatch(r"\d+", number) for number, _ in html[len(chapter) :]), "back matter amid the chapter"
+        for number, text in html:
+            assert re.search(rf"{kind}{number}(?![\d\-])", book["flat"]), f"no {kind} {number} in the PDF"
+            assert fold(f"{kind}{number}{text}") in book["raw"], f"{kind} {number} is not {text!r} in the PDF"
+        assert f"{kind}2-{len(chapter) + 1}" not in book["flat"], f"the PDF has more {kind} than the HTML"
         assert not re.search(rf"{kind}\s*2-\d+\s*[:：]", book["text"]), f"a {kind} caption with a colon"
     assert len(html_captions("图", book["site"])) == book["tex"].count(r"\begin{figure}")
 
@@ -260,14 +264,17 @@ def test_contents_lists_every_page_and_the_lists_of_figures_and_tables(book):
     flat = book["flat"]
     assert "目录" in flat and "图目录" in flat and "表目录" in flat
     contents = flat[flat.index("目录") : flat.index("图目录")]
-    for docname, _ in toc_pages():
+    for docname, number in toc_pages():
         title = squeeze(headings(docname)[0])
         assert title in contents, f"{docname}: {title!r} is not in the 目录"
+        if number is None and docname != toc_pages()[0][0]:  # unnumbered: the topic pages, the back matter
+            line = re.search(rf"^(.*){re.escape(headings(docname)[0])}", book["text"], re.M)
+            assert line and not re.search(r"\d", line[1]), f"{docname} is numbered in the 目录: {line and line[0]!r}"
     text = book["text"]  # as laid out: an entry is a line starting with its number
     lists = text[text.index("图目录") : text.index(headings(toc_pages()[0][0])[0], text.index("表目录"))]
     for kind, listed in (("图", lists[: lists.index("表目录")]), ("表", lists[lists.index("表目录") :])):
-        for i in range(1, len(html_captions(kind, book["site"])) + 1):
-            assert re.search(rf"^\s*2-{i}\s", listed, re.M), f"{kind} 2-{i} is not in the {kind}目录"
+        for number, _ in html_captions(kind, book["site"]):
+            assert re.search(rf"^\s*{number}\s", listed, re.M), f"{kind} {number} is not in the {kind}目录"
     assert "数据：" not in lists, "the lists of figures and tables give findings, not data files"
 
 
