@@ -259,7 +259,9 @@ def execute(path: Path, km) -> tuple[list[str], float]:
         files = sorted({line.strip() for line in reads.read().splitlines() if line.strip()})
     text = nbformat.writes(nb) + "\n"
     if path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        fresh = path.with_name(path.name + ".new")  # atomic: a page reading this one never sees half of it
+        fresh.write_text(text, encoding="utf-8")
+        fresh.replace(path)
     return files, time.perf_counter() - start
 
 
@@ -353,10 +355,15 @@ def stale_notebooks(notebooks: list[Path], state: dict, force: bool) -> list[Pat
     return stale
 
 
+def reads_pages(path: Path, state: dict) -> bool:
+    """Whether the notebook read other notebooks the last time it ran (the 原文对照 page does)."""
+    record = state.get("notebooks", {}).get(str(path.relative_to(ROOT)), {})
+    return any(r.endswith(".ipynb") for r in record.get("reads", []))
+
+
 def execute_stale(stale: list[Path], total: int, state: dict, pool: KernelPool | None) -> int:
     """Run the stale notebooks on the pool's kernels; record each one's reads and key."""
     if not stale:
-        say(f"notebooks: all {total} up to date")
         return 0
     say(f"notebooks: executing {len(stale)} of {total} on {min(pool.size, len(stale))} kernel(s)")
     package = package_digest()
@@ -662,7 +669,21 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None, se
             session.start_sphinx(state, files)  # and Sphinx while the notebooks run
         validate_data()
         say(f"data: every table valid ({time.perf_counter() - started:.1f} s)")
-        executed = execute_stale(stale, len(notebooks), state, pool)
+        if not stale:
+            say(f"notebooks: all {len(notebooks)} up to date")
+        first = [p for p in stale if not reads_pages(p, state)]  # pages that read other pages go last
+        executed = execute_stale(first, len(notebooks), state, pool)
+        executed += execute_stale([p for p in stale if p not in first], len(notebooks), state, pool)
+        # A page that reads other pages' outputs (原文对照) is stale again if one of them changed
+        # after it ran (a clean build knows no reads yet): run until every key holds.
+        for _ in notebooks:
+            again = stale_notebooks(notebooks, state, force=False)
+            if not again:
+                break
+            executed += execute_stale(again, len(notebooks), state, pool)
+            stale += [p for p in again if p not in stale]
+        else:
+            raise BuildError("notebooks keep changing what other notebooks read; see their reads in _build/state.json")
         if own and session.kernels is not None:
             session.kernels.close()  # no kernel outlives its use in a one-shot build
             session.kernels = None

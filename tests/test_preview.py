@@ -144,7 +144,7 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
             "the new value on the page", lambda: (text := fetch(url + PAGE)) and NEW in text and text, proc, log
         )
         # The same Sphinx application built twice: the numbering still starts at chapter 2.
-        assert "图 2.3.1" in page and "图 3.3.1" not in page
+        assert re.search(r"图 2-\d+", page) and not re.search(r"图 3-\d+", page)
         assert proc.poll() is None and all(running(pid) for pid in kernels)
         in_browser(
             lambda: tab.wait_for_function(f"document.querySelector('main').innerText.includes({NEW!r})", timeout=ms)
