@@ -139,7 +139,8 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         # An edit: the served page shows the new value; same process, same kernel.
         csv = repo / CSV
         good = csv.read_text(encoding="utf-8")
-        csv.write_text(good.replace(OLD, NEW), encoding="utf-8")
+        # the industry cell only: the row's source_quote keeps the report's words (checked at load)
+        csv.write_text(good.replace(f",{OLD},", f",{NEW},"), encoding="utf-8")
         page = until(
             "the new value on the page", lambda: (text := fetch(url + PAGE)) and NEW in text and text, proc, log
         )

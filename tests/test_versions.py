@@ -11,29 +11,46 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# distribution: (version the file was written against, the file to revisit)
+# distribution: (version the files were written against, the files to revisit when it changes)
 WRITTEN_AGAINST = {
-    "pydata-sphinx-theme": ("0.17.1", "tools/web/templates/static/webpack-macros.html"),
-    "sphinx-book-theme": ("1.3.0", "tools/web/templates/layout.html"),
-    "sphinx-external-toc": ("1.1.0", "bookbuild/sphinx/numbering.py"),
-    "sphinx": ("7.4.7", "bookbuild/sphinx/web.py"),
-    "sphinx-jupyterbook-latex": ("1.0.0", "bookbuild/sphinx/latex.py"),
-    "myst-nb": ("1.4.0", "bookbuild/sphinx/latex.py"),
+    "pydata-sphinx-theme": (
+        "0.17.1",
+        (
+            "tools/web/templates/static/webpack-macros.html",
+            "tools/web/templates/search-button.html",
+            "tools/web/templates/search-button-field.html",
+            "tools/web/templates/theme-switcher.html",
+        ),
+    ),
+    "sphinx-book-theme": (
+        "1.3.0",
+        (
+            "tools/web/templates/layout.html",
+            "tools/web/templates/sbt-sidebar-nav.html",
+            "tools/web/templates/toggle-primary-sidebar.html",
+            "tools/web/templates/toggle-secondary-sidebar.html",
+        ),
+    ),
+    "sphinx-external-toc": ("1.1.0", ("bookbuild/sphinx/numbering.py",)),
+    "sphinx": ("7.4.7", ("bookbuild/sphinx/web.py", "bookbuild/sphinx/search.py")),
+    "sphinx-jupyterbook-latex": ("1.0.0", ("bookbuild/sphinx/latex.py",)),
+    "myst-nb": ("1.4.0", ("bookbuild/sphinx/latex.py", "techreport/present.py")),
 }
 
 
 @pytest.mark.parametrize("dist", sorted(WRITTEN_AGAINST))
 def test_installed_version_is_the_one_the_override_was_written_against(dist):
-    expected, path = WRITTEN_AGAINST[dist]
-    assert (ROOT / path).is_file(), f"{path} is gone: remove {dist} from WRITTEN_AGAINST"
+    expected, paths = WRITTEN_AGAINST[dist]
+    for path in paths:
+        assert (ROOT / path).is_file(), f"{path} is gone: remove it from WRITTEN_AGAINST[{dist!r}]"
     installed = version(dist)
     assert installed == expected, (
-        f"{dist} {installed} is installed, but {path} was written against {expected}: "
-        f"revisit {path}, then update WRITTEN_AGAINST and requirements.in"
+        f"{dist} {installed} is installed, but {', '.join(paths)} were written against {expected}: "
+        f"revisit them, then update WRITTEN_AGAINST and requirements.in"
     )
 
 
 def test_the_lock_pins_what_the_overrides_were_written_against():
     lock = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    for dist, (expected, path) in WRITTEN_AGAINST.items():
-        assert f"{dist}=={expected}" in lock, f"requirements.txt does not pin {dist}=={expected} ({path})"
+    for dist, (expected, paths) in WRITTEN_AGAINST.items():
+        assert f"{dist}=={expected}" in lock, f"requirements.txt does not pin {dist}=={expected} ({', '.join(paths)})"
