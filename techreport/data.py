@@ -35,7 +35,7 @@ from .provenance import SOURCE_FILE, locate, quote_fields
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
 #: Set by the build to a file path: every table a notebook loads is appended to it, so
-#: the build knows which data files each notebook depends on (see techreport.build).
+#: the build knows which data files each notebook depends on (see bookbuild.build).
 READS_ENV = "TECHREPORT_READS"
 MAX_PROBLEMS = 20
 

@@ -1,6 +1,6 @@
 """The book's Sphinx extension (``bookbuild.sphinx`` in _config.yml), one module a job.
 
-* :mod:`.numbering` - the report's numbering (2, 2.1-2.3, 图 2.1.3);
+* :mod:`.numbering` - the report's numbering (2, 2.1-2.3; figures and tables 图 2-1 through the chapter);
 * :mod:`.search` - Chinese search terms kept whole (a jieba user dictionary from the data);
 * :mod:`.web` - the light, self-contained web edition (asset trimming, descriptions, icons);
 * :mod:`.latex` - the PDF edition (no code, the front matter chapter);
