@@ -162,11 +162,17 @@ def show_table(
     """Display ``frame`` as table ``name`` ("tbl-..."), with caption, source line and CSV links.
 
     ``quotes``: one entry per row (a quote, a list of quotes, or empty): the report's words,
-    added as a last column that opens with one tap on the web and prints in the PDF.
+    added as a last column that opens with one tap on the web and prints in the PDF. A Series
+    is matched to the rows by its labels, so a table sorted after its source keeps each row's
+    words; a list is taken in row order.
     """
     tables = [tables] if isinstance(tables, str) else list(tables)
     preview = frame
     if quotes is not None:
+        if isinstance(quotes, pd.Series):  # a column: matched to the rows by label, as pandas does
+            if sorted(quotes.index) != sorted(frame.index):
+                raise ValueError(f"{name}: the quotes' row labels are not the table's; take both from one frame")
+            quotes = quotes.reindex(frame.index)
         quotes = list(quotes)
         if len(quotes) != len(frame):
             raise ValueError(f"{name}: {len(quotes)} quotes for {len(frame)} rows")

@@ -51,3 +51,25 @@ def test_a_figure_caption_is_a_sentence_before_its_data_link(caption, shown):
     from techreport.present import sentence
 
     assert sentence(caption) == shown
+
+
+def _shown_quotes(frame, quotes, monkeypatch) -> list[str]:
+    """show_table's rows as displayed: each row's first cell and its 报告原文 cell."""
+    from techreport import present
+
+    shown = []
+    monkeypatch.setattr(present, "display", lambda bundle, raw: shown.append(bundle["text/markdown"]))
+    present.show_table(frame, "tbl-x", "表", "indicators", quotes=quotes)
+    rows = [line for line in shown[0].splitlines() if line.startswith("| ") and "原文</summary>" in line]
+    return [(row.split(" | ")[0].strip("| "), row.split("<summary>原文</summary>")[1]) for row in rows]
+
+
+def test_a_quote_column_stays_with_its_rows_when_the_table_is_sorted(monkeypatch):
+    """The overview once sorted its table and passed the unsorted column: each number showed
+    the words of another. A Series is matched by row label."""
+    source = pd.DataFrame({"name": ["甲", "乙", "丙"], "quote": ["甲的原文", "乙的原文", "丙的原文"]})
+    ordered = source.sort_values("name", ascending=False)
+    shown = _shown_quotes(ordered[["name"]], source["quote"], monkeypatch)
+    assert all(name + "的原文" in words for name, words in shown), shown
+    with pytest.raises(ValueError, match="row labels"):
+        _shown_quotes(ordered[["name"]].reset_index(drop=True).iloc[:2], source["quote"].iloc[1:], monkeypatch)

@@ -167,3 +167,23 @@ def test_the_command_line_reports_quotes_and_coverage(capsys):
     assert provenance._main(["x", "coverage"]) == 0
     out = capsys.readouterr().out
     assert "0 failures" in out and "accounted for 100.0%" in out
+
+
+def test_every_number_of_the_overview_table_shows_its_own_words():
+    """表 2-1 lists every number with the report's words: each row's words are its indicator's."""
+    import json
+    import re
+
+    nb = json.loads((ROOT / "book" / "overview.ipynb").read_text(encoding="utf-8"))
+    table = next(
+        "".join(out["data"]["text/markdown"])
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if "tbl-overview-indicators" in "".join(out.get("data", {}).get("text/markdown", ""))
+    )
+    quote_of = dict(zip(*(load_table("indicators")[c] for c in ("name_zh", "source_quote"))))
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| 2.")]
+    assert len(rows) == len(quote_of)
+    for cells in rows:
+        shown = re.sub(r"<[^>]+>|\\", "", cells[-1]).removeprefix("原文").strip(" |“”")
+        assert normalise(shown) == normalise(quote_of[cells[2]]), (cells[2], shown)
