@@ -7,6 +7,7 @@ nbval compare against outputs the test run itself just made.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,8 @@ def built_repo(tmp_path_factory) -> Path:
     The real tree's build state comes along, so notebooks whose key still matches (same
     code, outputs, data read and package) are not executed again; the others run in the copy.
     """
+    if os.environ.get("BOOK_BUILT_REPO"):  # a test that built a changed copy runs the suite on it
+        return Path(os.environ["BOOK_BUILT_REPO"])
     repo = copy_sources(tmp_path_factory.mktemp("book") / "repo")
     state = ROOT / "_build" / "state.json"
     if state.exists():
@@ -39,6 +42,33 @@ def built_repo(tmp_path_factory) -> Path:
         shutil.copy2(state, repo / "_build" / "state.json")
     build_book("html", repo)
     return repo
+
+
+@pytest.fixture(scope="session")
+def _workplace(built_repo: Path, tmp_path_factory) -> tuple[Path, Path]:
+    """(work, pristine): the built book once more at the one path every changing test uses.
+
+    Sphinx's saved environment names its source folder and is thrown away when the folder
+    moves, so a copy of ``built_repo`` at a new path would re-read every page on its first
+    build. Built once at ``work`` (Sphinx runs because the published site is removed) and
+    kept as ``pristine``, each test's copy is restored at ``work``: its builds are incremental.
+    """
+    base = tmp_path_factory.mktemp("work")
+    work, pristine = base / "repo", base / "pristine"
+    shutil.copytree(built_repo, work, symlinks=True)
+    shutil.rmtree(work / "_build" / "html")
+    build_book("html", work)
+    shutil.copytree(work, pristine, symlinks=True)
+    return work, pristine
+
+
+@pytest.fixture
+def repo(_workplace) -> Path:
+    """A private copy of the built repository (sources, outputs, build state) for a test to change."""
+    work, pristine = _workplace
+    shutil.rmtree(work)
+    shutil.copytree(pristine, work, symlinks=True)
+    return work
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,15 @@ def copy_sources(target: Path) -> Path:
     return target
 
 
+def run_build(repo: Path, target: str = "html") -> subprocess.CompletedProcess:
+    """``python -m bookbuild TARGET`` in ``repo``, importing that tree's own packages."""
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    return subprocess.run(
+        [sys.executable, "-m", "bookbuild", target], cwd=repo, env=env, capture_output=True, text=True, timeout=1800
+    )
+
+
 def build_book(target: str = "html", repo: Path = ROOT) -> None:
     """Run the project's own build in ``repo`` (a no-op when nothing changed); fail with its output."""
-    result = subprocess.run([sys.executable, "-m", "bookbuild", target], cwd=repo, capture_output=True, text=True)
+    result = run_build(repo, target)
     assert result.returncode == 0, f"the {target} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

@@ -110,10 +110,9 @@ def test_month_axis_labels_whole_months():
 
 import json  # noqa: E402
 import re  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+from helpers import run_build  # noqa: E402
 
 from bookbuild.build import toc_notebooks  # noqa: E402
 from techreport.present import phone_svgs  # noqa: E402
@@ -192,35 +191,14 @@ def double_counts(data: Path) -> int:
     return doubled
 
 
-def repo_copy(target: Path) -> Path:
-    """The tracked files of the repository (the working tree's versions) in ``target``."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        src = ROOT / name
-        if src.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / name)
-    return target
-
-
-def build_copy(root: Path) -> subprocess.CompletedProcess:
-    """``python -m bookbuild html`` in a copy, importing the copy's own packages."""
-    import os
-
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run(
-        [sys.executable, "-m", "bookbuild", "html"], cwd=root, env=env, capture_output=True, text=True
-    )
-
-
-def test_doubled_counts_build_without_a_clipped_chart(tmp_path):
+def test_doubled_counts_build_without_a_clipped_chart(repo):
     """Edit a CSV, rebuild: layout follows the data. Every figure is checked as it is drawn
     (``present.show_figure`` refuses one with an artist cut off by its axes or outside the
     figure, see ``charts.overflows``), so the build of a copy with every count doubled
     succeeds only if no chart clips; the phone renderings must still be readable."""
-    root = repo_copy(tmp_path / "book")
+    root = repo
     assert double_counts(root / "data") > 20
-    result = build_copy(root)
+    result = run_build(root)
     assert result.returncode == 0, (
         f"build with doubled counts failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
     )

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_charts import build_copy, repo_copy
+from helpers import run_build
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "tools" / "page-template.ipynb"
@@ -24,15 +24,15 @@ def test_the_template_is_not_a_page():
     assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), "the template is stored clean"
 
 
-def test_a_page_from_the_template_builds_and_passes_the_page_rules(tmp_path):
-    root = repo_copy(tmp_path / "book")
+def test_a_page_from_the_template_builds_and_passes_the_page_rules(repo):
+    root = repo
     shutil.copy2(TEMPLATE, root / "book" / "scratch.ipynb")
     toc = root / "_toc.yml"
     text = toc.read_text(encoding="utf-8")
     last = "          - file: book/2-3-platforms/index\n"
     assert last in text
     toc.write_text(text.replace(last, last + "          - file: book/scratch\n"), encoding="utf-8")
-    result = build_copy(root)
+    result = run_build(root)
     assert result.returncode == 0, (
         f"the build with the scratch page failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
     )
@@ -40,7 +40,7 @@ def test_a_page_from_the_template_builds_and_passes_the_page_rules(tmp_path):
     # numbered through the chapter (图 2-N, 表 2-N); no setup code on the page
     assert re.search(r"图 2-\d+", page) and re.search(r"表 2-\d+", page) and "style.setup()" not in page
     # The page rules are the suite's own tests, run in the copy (which now holds the scratch page).
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    env = {**os.environ, "PYTHONPATH": str(root), "BOOK_BUILT_REPO": str(root)}
     rules = subprocess.run(
         [
             sys.executable,

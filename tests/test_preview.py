@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -75,24 +74,6 @@ def until(what: str, check, proc: subprocess.Popen, log: Path) -> str:
             return value
         time.sleep(0.3)
     pytest.fail(f"timed out waiting for {what}:\n{log.read_text(encoding='utf-8')[-4000:]}")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """The repository without .git/.venv; the last build's records, so only what changes runs."""
-    copy = tmp_path / "repo"
-    shutil.copytree(
-        ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(
-            ".git", ".venv", "_build", "__pycache__", ".pytest_cache", "*.egg-info", ".jupyter_cache"
-        ),
-    )
-    state = ROOT / "_build" / "state.json"
-    if state.exists():
-        (copy / "_build").mkdir()
-        shutil.copy2(state, copy / "_build" / "state.json")
-    return copy
 
 
 def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):

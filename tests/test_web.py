@@ -218,8 +218,7 @@ def test_icon_css_cuts_paths_from_fontawesome(tmp_path):
 def _open(chrome, base, page_name, reader):
     context = chrome.new_context(locale="zh-CN", **READERS[reader])
     page = context.new_page()
-    page.goto(base + page_name, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    page.goto(base + page_name, wait_until="load")  # a static site: at "load" every script has run
     return page
 
 
@@ -318,18 +317,32 @@ TABLE_FACTS = """() => [...document.querySelectorAll('main table')].filter(t => 
     })"""
 
 
-@pytest.mark.parametrize("reader", READERS)
-def test_tables_keep_readable_columns_and_say_they_scroll(base, chrome, pages, reader):
-    problems, wide_tables = [], 0
+@pytest.fixture(scope="session", params=list(READERS))
+def read(request, base, chrome, pages):
+    """Every page opened once per reader, as a reader uses it: (reader, {page: facts}).
+
+    Facts: the tables once every folded one is opened, then, with the download menu
+    opened, the Latin strings left in the interface (ENGLISH_UI).
+    """
+    reader, out = request.param, {}
     for name in pages:
         page = _open(chrome, base, name, reader)
         try:
             page.evaluate("() => document.querySelectorAll('details.web-long-table').forEach(d => d.open = true)")
-            page.wait_for_timeout(100)
             tables = page.evaluate(TABLE_FACTS)
+            if page.locator(".dropdown-toggle:visible").count():
+                _press(page, ".dropdown-toggle", reader)  # the download menu
+            out[name] = {"tables": tables, "english": page.evaluate(ENGLISH_UI, sorted(LATIN_ALLOWED))}
         finally:
             page.context.close()
-        for t in tables:
+    return reader, out
+
+
+def test_tables_keep_readable_columns_and_say_they_scroll(read):
+    reader, pages = read
+    problems, wide_tables = [], 0
+    for name, facts in pages.items():
+        for t in facts["tables"]:
             if t["narrowest"] < 3.5:
                 problems.append(f"{name} {t['id']}: a column {t['narrowest']:.1f} characters wide")
             if t["wide"]:
@@ -373,20 +386,9 @@ ENGLISH_UI = """allowed => {
 }"""
 
 
-@pytest.mark.parametrize("reader", READERS)
-def test_no_english_ui_strings(base, chrome, pages, reader):
-    found = {}
-    for name in pages:
-        page = _open(chrome, base, name, reader)
-        try:
-            if page.locator(".dropdown-toggle:visible").count():
-                _press(page, ".dropdown-toggle", reader)  # the download menu
-            strings = page.evaluate(ENGLISH_UI, sorted(LATIN_ALLOWED))
-        finally:
-            page.context.close()
-        if strings:
-            found[name] = strings
-    assert not found, f"English UI strings: {found}"
+def test_no_english_ui_strings(read):
+    found = {name: facts["english"] for name, facts in read[1].items() if facts["english"]}
+    assert not found, f"English UI strings ({read[0]}): {found}"
 
 
 def test_print_means_print_and_the_pdf_edition_is_linked(site, pages):
