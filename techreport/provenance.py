@@ -235,11 +235,12 @@ def coverage(data_dir: Path | str | None = None) -> list[Clause]:
     quotes = all_quotes(data_dir)
     omissions = load_table(OMISSIONS, data_dir)
     omitted = [(s, r) for _, r in omissions.iterrows() for s in locate(r["source_quote"], data_dir)]
+    text = source(data_dir).text
     for clause in found:
         need = min(MIN_OVERLAP, len(normalise(clause.text).strip("。；;")))
         for q in quotes:
             for a, b in q["spans"]:
-                if len(normalise(source(data_dir).text[max(a, clause.start) : min(b, clause.end)])) >= need:
+                if len(normalise(text[max(a, clause.start) : min(b, clause.end)])) >= need:
                     clause.status = "quoted"
                     clause.by.append(q)
                     break
