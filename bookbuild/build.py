@@ -41,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, as_completed
 from pathlib import Path
 
@@ -644,9 +645,18 @@ def publish(built: Path, target: Path) -> int:
     return changed
 
 
-def build(target: str = "html", force: bool = False, jobs: int | None = None, session: Session | None = None) -> int:
+def build(
+    target: str = "html",
+    force: bool = False,
+    jobs: int | None = None,
+    session: Session | None = None,
+    early: Callable[[int], None] | None = None,
+) -> int:
     """One build; with a ``session`` (the preview), kernels and Sphinx stay warm afterwards.
 
+    ``early`` (the preview): when pages that read other pages (原文对照) must run again, the
+    site is first published without them and ``early(files changed)`` is called, so the page
+    an edit changed shows before the back matter that cites it is brought up to date.
     Returns how many published files changed (0 when nothing changed)."""
     started = time.perf_counter()
     spec = TARGETS[target]
@@ -674,7 +684,10 @@ def build(target: str = "html", force: bool = False, jobs: int | None = None, se
             say(f"notebooks: all {len(notebooks)} up to date")
         first = [p for p in stale if not reads_pages(p, state)]  # pages that read other pages go last
         executed = execute_stale(first, len(notebooks), state, pool)
-        executed += execute_stale([p for p in stale if p not in first], len(notebooks), state, pool)
+        later = [p for p in stale if p not in first]
+        if early is not None and first and later and target == "html":
+            early(publish(sphinx(target, state, files, session), spec["publish"]))
+        executed += execute_stale(later, len(notebooks), state, pool)
         # A page that reads other pages' outputs (原文对照) is stale again if one of them changed
         # after it ran (a clean build knows no reads yet): run until every key holds.
         for _ in notebooks:

@@ -7,7 +7,9 @@ package) and on each save runs the same build as ``make book`` (:func:`bookbuild
 the same staleness keys, so a CSV edit re-runs exactly the notebooks that read it, the same
 validation, the same warnings-are-errors Sphinx build. What differs is that it keeps a
 :class:`~bookbuild.build.Session` open: the kernels stay warm and Sphinx (with its
-environment, extensions and jieba's dictionary) stays in memory between builds.
+environment, extensions and jieba's dictionary) stays in memory between builds, and that
+the pages an edit changed are published (and the tabs reloaded) before the pages that read
+them (原文对照) have run again; those follow a second later.
 
 A failed build (bad data, a notebook that raises, a Sphinx warning) publishes nothing: the
 last good pages stay served, with an overlay that shows the error (file, row, column and
@@ -39,7 +41,7 @@ from .build import TARGETS, BuildError, Session, build, say, source_files
 
 SITE = TARGETS["html"]["publish"]
 EVENTS = "/_preview/events"
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # Injected before </body> of every HTML page: reload when the build generation moves on.
@@ -160,7 +162,7 @@ class Preview:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            changed = build("html", session=self.session)
+            changed = build("html", session=self.session, early=partial(self.shown, started))
         except BuildError as exc:
             message = ANSI.sub("", str(exc)).strip()
             print(
@@ -176,6 +178,10 @@ class Preview:
             self.session.drop_sphinx()
             self.status.publish(message)
             return
+        self.shown(started, changed)
+
+    def shown(self, started: float, changed: int) -> None:
+        """A good build was published (or its changed pages, before the back matter): reload the tabs."""
         if changed or self.status.error:
             self.status.publish(None)
             say(f"preview: updated in {time.perf_counter() - started:.1f} s; open tabs reload ({self.url})")
