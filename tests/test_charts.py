@@ -359,3 +359,41 @@ def test_every_chart_has_one_title_at_the_left_edge():
         x = re.search(r'\bx="([\d.-]+)"|translate\(([\d.-]+)', head)
         assert "text-anchor: middle" not in head and "text-anchor: end" not in head, f"{name}: title not left-aligned"
         assert float(x.group(1) or x.group(2)) < 1, f"{name}: the title does not start at the figure's left edge"
+
+
+# --- chart forms (techreport.forms) ------------------------------------------------------
+
+from techreport import forms  # noqa: E402
+
+
+def link_data(n_groups: int, per_group: int, targets_each: int):
+    """Items in groups; the first item links to nothing, the others to ``targets_each`` of 7 shared targets."""
+    items = [
+        (f"材料{g}", f"r{g}-{k}", f"成果{g}-{k}\n规格说明较长的一行") for g in range(n_groups) for k in range(per_group)
+    ]
+    links = [(key, f"应用领域{(n + j) % 7}", "-" if (n + j) % 2 else "--") for n, (_, key, _) in enumerate(items[1:])
+             for j in range(targets_each)]  # fmt: skip
+    return items, links
+
+
+def draw_links(layout, shape, styles=None):
+    items, links = link_data(*shape)
+    styles = styles or {"-": "已应用", "--": "奠定基础"}
+    return forms.link_columns(layout, items, links, styles=styles, heads=("材料", "成果", "领域"),
+                              placeholder="（报告未说明）", color="#8A7E2E")  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("shape", [(3, 2, 1), (4, 4, 3), (2, 9, 1)])
+def test_link_columns_fit_more_groups_items_and_targets(layout, shape):
+    """More items than targets, items sharing targets, an item with none: every box inside the axes."""
+    fig, ax = draw_links(layout, shape)
+    assert charts.overflows(fig) == []
+    assert [t.get_text() for t in ax.texts].count("（报告未说明）") == 1  # the item without a link has its row
+
+
+def test_link_columns_grow_with_their_rows_and_show_only_the_styles_drawn():
+    small, _ = draw_links(charts.WIDE, (3, 2, 1))
+    large, ax = draw_links(charts.WIDE, (5, 5, 2), styles={"-": "已应用", ":": "未用", "--": "奠定基础"})
+    assert large.get_figheight() > small.get_figheight()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["已应用", "奠定基础"]  # no dotted link: no entry
