@@ -9,13 +9,21 @@ and :func:`style.add_source`, since they say what the figure shows.
 
 * :func:`link_columns` - three columns joined by lines: groups, their items, the targets each
   item leads to (a link diagram; a phone gets an indented list).
+* :func:`unit_rows` - a unit chart in rows: under headings, one line of text per group and one
+  square per thing it counts (named, counted but not named, and "…等" for an open list).
+* :func:`callout_map` - the district map with text for some districts: boxes with leader
+  lines (wide), numbers and a list under the map (narrow).
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from typing import NamedTuple
 
-from . import charts, style
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from . import charts, maps, style
 
 # --- a three-column link diagram -----------------------------------------------------------
 
@@ -170,4 +178,199 @@ def _links_narrow(layout, items, links, targets_of, heads, placeholder, color):
         )
     ax.set_xlim(0, 1)
     ax.set_ylim(-len(rows) + 0.4, 0.6)
+    return fig, ax
+
+
+# --- a unit chart in rows ----------------------------------------------------------------
+
+
+class UnitRow(NamedTuple):
+    """A line of :func:`unit_rows`: a heading (``named`` is None) or a group and its squares.
+
+    ``named`` filled squares (things the report names), then ``unnamed`` outlined ones
+    (counted in a total the report gives, not named); ``etc``: the report ends the list with
+    "等" and gives no total (a "…等" after the squares).
+    """
+
+    text: str
+    named: int | None = None
+    unnamed: int = 0
+    etc: bool = False
+
+
+def unit_rows(
+    layout: charts.Layout,
+    rows: list[UnitRow],
+    *,
+    color: str,
+    legend: tuple[str, str, str],
+    per_line: tuple[int, int] = (30, 20),
+    text_units: int = 22,
+):
+    """A unit chart in rows: one square per counted thing, a line of text per group, under headings.
+
+    For groups of things, each with how many the report names and how many more a total it
+    gives counts (:class:`UnitRow`). Wide: the text in a column ``text_units`` squares wide,
+    the squares to its right, ``per_line[0]`` to a line; narrow: the text above its squares,
+    ``per_line[1]`` to a line. Square size, text width and figure height follow the rows.
+    ``legend``: what a filled square, an outlined square and "…等" mean; only the marks drawn
+    are listed, above the chart. Returns the figure.
+    """
+    side = not layout.narrow
+    per_line = per_line[1] if layout.narrow else per_line[0]
+    text_units = text_units if side else 0  # squares' worth of width for the text column
+    unit = layout.width * 72 / (per_line + text_units + 1)  # pt per square
+    room = (text_units if side else per_line) * unit  # pt across the text
+
+    def chars(size):
+        return int(room / layout.font(size)) - 1
+
+    plan, y = [], 0.0  # (y of the line's top, wrapped text, row)
+    for row in rows:
+        head = row.named is None
+        text = charts.wrap(row.text, chars(10.5 if head else 9))  # a heading is set larger
+        plan.append((y, text, row))
+        lines = (text.count("\n") + 1) * 1.25
+        squares = 0 if head else -(-(row.named + row.unnamed) // per_line)
+        y += (max(lines, squares) if side else lines + squares) + (0.3 if head else 0.6)
+    fig, ax = plt.subplots(figsize=(layout.width, y * unit / 72 + (1.2 if layout.narrow else 1.1)))
+    for top, text, row in plan:
+        head = row.named is None
+        lines = text.count("\n") + 1
+        ax.text(
+            -text_units - 0.1,
+            -top,
+            text,
+            va="top",
+            ha="left",
+            linespacing=1.15,
+            color=style.INK if head else style.MUTED,
+            fontsize=layout.font(10.5 if head else 9),
+        )
+        if head:
+            continue
+        origin = (0.0, -(top + 0.5 if side else top + lines * 1.25 + 0.5))
+        charts.units(ax, row.named + row.unnamed, row.named, per_line, color=color, origin=origin)
+        if row.etc:
+            x, yy = charts.unit_center(row.named, per_line, origin=origin)
+            ax.text(x - 0.5, yy, "…等", va="center", ha="left", fontsize=layout.font(9), color=style.MUTED)
+    ax.set_xlim(-text_units - 0.2, per_line + 0.8)
+    ax.set_ylim(-y, 0.2)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    groups = [r for r in rows if r.named is not None]
+    marks = [
+        (
+            any(r.named for r in groups),
+            dict(marker="s", markerfacecolor=color, markeredgecolor=style.mark_color(color), markersize=7),
+        ),
+        (
+            any(r.unnamed for r in groups),
+            dict(marker="s", markerfacecolor="white", markeredgecolor=style.MUTED, markersize=7),
+        ),
+        (any(r.etc for r in groups), dict(marker="$…$", color=style.MUTED, markersize=10)),
+    ]
+    handles = [
+        Line2D([], [], linestyle="", label=label, **mark) for (drawn, mark), label in zip(marks, legend) if drawn
+    ]
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncol=1 if layout.narrow else len(handles),
+        fontsize=layout.font(8.5),
+        handletextpad=0.3,
+        columnspacing=1.2,
+    )
+    return fig
+
+
+# --- a map with callouts -----------------------------------------------------------------
+
+
+def callout_map(
+    layout: charts.Layout,
+    *,
+    fill: dict,
+    labels: dict,
+    callouts: dict,
+    edge: str,
+    boxes: dict | None = None,
+    at: dict | None = None,
+    offsets: dict | None = None,
+    lead: dict | None = None,
+    size: tuple[float, float] = (6.4, 5.0),
+    base: str = "#EEEEEE",
+    fill_edge: str | None = None,
+    label_size: float = 8.5,
+    label_color: str | None = None,
+    callout_size: float = 9,
+    room: tuple[float, float] = (0.0, 0.0),
+    reach: tuple[float, float] | None = None,
+    swatches: list[tuple[str, str]] | None = None,
+    callout_label: str | None = None,
+):
+    """Shanghai's districts, some filled, with text for some of them (see :func:`maps.draw_callouts`).
+
+    For facts placed in districts: which districts hold something (``fill``: district id ->
+    colour) and what the report says of some of them (``callouts``: district id -> lines, in
+    the order a phone numbers them). ``labels``: district id -> name; on a phone the callout
+    districts' names get their numbers (:func:`maps.numbered`) and labels that would overlap
+    a larger district's are left out.
+
+    Wide: each district's ``boxes`` (default ``callouts``) in a box at ``at[district]``
+    (lon, lat) or at ``offsets[district]`` (dlon, dlat) from its label point, joined to it;
+    the map's x range is widened to ``reach`` (lon, lon) if given, then by ``room`` (degrees
+    west, east): room for the boxes. Narrow: a numbered list under the map, ``lead[district]``
+    before each entry. ``edge``: the boxes' edge; ``base``, ``fill_edge``, ``label_size``,
+    ``label_color``: as :func:`maps.draw_districts`. ``swatches``: ``[(colour, meaning)]``
+    for a legend, to which ``callout_label`` (what the boxes are) adds a box mark (wide) or
+    the numbers' meaning (narrow). ``size``: (wide height, narrow height) in inches.
+    Returns ``(fig, ax)``.
+    """
+    fig, ax = plt.subplots(figsize=layout.size(*size))
+    label_kw = {"fontsize": layout.font(label_size), **({"color": label_color} if label_color else {})}
+    points = maps.draw_districts(
+        ax,
+        fill=fill,
+        labels=maps.numbered(labels, callouts, layout.narrow),
+        base=base,
+        fill_edge=fill_edge,
+        label_kw=label_kw,
+        uncluttered=layout.narrow,
+    )
+    if not layout.narrow:
+        x0, x1 = ax.get_xlim()
+        if reach:
+            x0, x1 = min(x0, reach[0]), max(x1, reach[1])
+        ax.set_xlim(x0 - room[0], x1 + room[1])
+    if offsets is not None:
+        at = {d: (points[d][0] + dx, points[d][1] + dy) for d, (dx, dy) in offsets.items()}
+    shown = callouts if layout.narrow else (boxes or callouts)
+    maps.draw_callouts(ax, points, shown, layout, at=at, edge=edge, fontsize=callout_size, lead=lead)
+    if swatches or callout_label:
+        handles = [Rectangle((0, 0), 1, 1, facecolor=c, label=text) for c, text in swatches or []]
+        if callout_label and not layout.narrow:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="s",
+                    linestyle="",
+                    markerfacecolor="white",
+                    markeredgecolor=edge,
+                    markersize=9,
+                    label=callout_label,
+                )
+            )
+        elif callout_label:
+            handles.append(Line2D([], [], linestyle="", label=f"1–{len(callouts)}：{callout_label}所在的区（见图下）"))
+        for h in handles:
+            h.set_label(charts.wrap(h.get_label(), layout.chars(8.5, 0.7)))
+        ax.legend(
+            handles=handles,
+            loc="lower left",
+            fontsize=layout.font(8.5),
+            bbox_to_anchor=(0.0, 1.0 if layout.narrow else 0.0),
+        )
     return fig, ax

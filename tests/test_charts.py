@@ -397,3 +397,66 @@ def test_link_columns_grow_with_their_rows_and_show_only_the_styles_drawn():
     large, ax = draw_links(charts.WIDE, (5, 5, 2), styles={"-": "已应用", ":": "未用", "--": "奠定基础"})
     assert large.get_figheight() > small.get_figheight()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["已应用", "奠定基础"]  # no dotted link: no entry
+
+
+def unit_rows_data(groups: int, named: int, unnamed: int, etc: bool = False):
+    rows = []
+    for g in range(groups):
+        if g % 3 == 0:
+            rows.append(forms.UnitRow(f"{g // 3 + 1}. 一条行动的名称写得相当长，需要在窄屏上折成几行"))
+        rows.append(forms.UnitRow(f"事项组{g}：共{named + unnamed}个，点名{named}个", named, unnamed, etc))
+    return rows
+
+
+UNIT_LEGEND = ("点名", "未点名", "等")
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("shape", [(4, 3, 0, True), (9, 12, 45, False), (2, 70, 230, False)])
+def test_unit_rows_fit_many_groups_and_long_rows(layout, shape):
+    fig = forms.unit_rows(layout, unit_rows_data(*shape), color=style.TOPIC_COLORS["ai"], legend=UNIT_LEGEND)
+    assert charts.overflows(fig) == []
+    ax = fig.axes[0]
+    assert len(ax.patches) == shape[0] * (shape[1] + shape[2])  # one square per counted thing
+    assert ("…等" in [t.get_text() for t in ax.texts]) == shape[3]
+
+
+def test_unit_rows_grow_with_the_rows_and_list_only_the_marks_drawn():
+    few = forms.unit_rows(charts.WIDE, unit_rows_data(3, 5, 0), color="#4477AA", legend=UNIT_LEGEND)
+    many = forms.unit_rows(charts.WIDE, unit_rows_data(9, 5, 40), color="#4477AA", legend=UNIT_LEGEND)
+    assert many.get_figheight() > few.get_figheight()
+    assert [t.get_text() for t in few.axes[0].get_legend().get_texts()] == ["点名"]
+    assert [t.get_text() for t in many.axes[0].get_legend().get_texts()] == ["点名", "未点名"]
+
+
+def draw_callout_map(layout, **kw):
+    callouts = {"pudong": ["张江：一段较长的说明文字", "临港：另一段说明"], "jiading": ["嘉定：传感器"]}
+    args = dict(fill={"pudong": "#228833", "jiading": "#228833"}, labels={"pudong": "浦东", "jiading": "嘉定",
+                "xuhui": "徐汇"}, callouts=callouts, edge="#228833", at={"pudong": (122.08, 30.93),
+                "jiading": (120.85, 31.50)})  # fmt: skip
+    return forms.callout_map(layout, **{**args, **kw})
+
+
+def test_callout_map_boxes_wide_and_a_numbered_list_on_a_phone():
+    fig, ax = draw_callout_map(charts.WIDE, reach=(120.52, 122.46), room=(0, 0.1))
+    assert charts.overflows(fig) == []
+    assert ax.get_xlim()[0] <= 120.52 and ax.get_xlim()[1] == pytest.approx(122.56)
+    assert {t.get_text() for t in ax.texts} >= {"张江：一段较长的说明文字\n临港：另一段说明", "嘉定：传感器", "浦东"}
+    fig, ax = draw_callout_map(charts.NARROW, swatches=[("#228833", "平台所在区")], callout_label="产业集群")
+    texts = [t.get_text() for t in ax.texts]
+    assert "1 浦东" in texts and "2 嘉定" in texts  # callout districts carry their numbers
+    assert any(t.startswith("1 张江：一段较长的说明文字；临港") for t in texts)  # the list under the map
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["平台所在区", "1–2：产业集群所在的区（见图下）"]
+    assert charts.overflows(fig) == []
+
+
+def test_callout_map_offsets_place_boxes_from_the_label_points():
+    _fig, ax = draw_callout_map(charts.WIDE, at=None, offsets={"pudong": (0.3, 0.0), "jiading": (-0.3, 0.1)})
+    from techreport.maps import load_districts
+
+    points = load_districts().set_index("id")[["label_x", "label_y"]]
+    boxes = {a.get_text(): a.xyann for a in ax.texts if hasattr(a, "xyann")}
+    assert boxes["嘉定：传感器"] == pytest.approx(
+        (points.loc["jiading", "label_x"] - 0.3, points.loc["jiading", "label_y"] + 0.1)
+    )
