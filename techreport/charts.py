@@ -330,7 +330,7 @@ def _undrawn_ticks(fig) -> set[int]:
     undrawn = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            if not (ax.axison and axis.get_visible()):  # an axis turned off draws no ticks or labels
+            if not (ax.get_visible() and ax.axison and axis.get_visible()):  # hidden axes draw no ticks or labels
                 undrawn.update(id(a) for a in (axis.label, axis.offsetText))
                 drawn = set()
             else:

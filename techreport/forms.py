@@ -11,6 +11,9 @@ and :func:`style.add_source`, since they say what the figure shows.
   item leads to (a link diagram; a phone gets an indented list).
 * :func:`unit_rows` - a unit chart in rows: under headings, one line of text per group and one
   square per thing it counts (named, counted but not named, and "…等" for an open list).
+* :func:`scale_rows` and :func:`scale_panels` - small multiples of figures that share no
+  unit: one row or panel per figure, each on its own scale, its qualifier drawn into the bar
+  (:func:`charts.bound_bar`); a row may instead count named things, one square each;
 * :func:`callout_map` - the district map with text for some districts: boxes with leader
   lines (wide), numbers and a list under the map (narrow).
 """
@@ -374,3 +377,124 @@ def callout_map(
             bbox_to_anchor=(0.0, 1.0 if layout.narrow else 0.0),
         )
     return fig, ax
+
+
+# --- small multiples of figures with their own scales -------------------------------------
+
+
+class ScaleRow(NamedTuple):
+    """A row of :func:`scale_rows`: a figure as a bound bar, or (``names`` given) one square per thing.
+
+    ``name``: what the row counts, with its unit. ``text``: the figure as the report prints it
+    (``fmt_row``). Squares: ``value`` squares, the first ``len(names)`` named, the rest
+    hatched with "？" (not named by the report); ``note`` follows ``text`` ("10个区（点名9个）").
+    """
+
+    name: str
+    value: float
+    qualifier: str
+    text: str
+    names: list[str] | None = None
+    note: str = ""
+
+
+def _own_scale(ax, layout, value, qualifier, text, color, *, label_share, nbins, height=0.6) -> None:
+    """One bound bar on an axis of its own: no y axis, a few integer ticks."""
+    xmax = charts.bound_xmax([value], [qualifier], label_share=label_share)
+    charts.bound_bar(ax, 0, float(value), qualifier, xmax, text, height=height, fontsize=layout.font(10.5), color=color)
+    ax.set_xlim(0, xmax)
+    ax.xaxis.get_major_locator().set_params(nbins=nbins, integer=True)
+
+
+def named_units(ax, layout, names: list[str], total: int, *, color: str, text: str = "") -> None:
+    """``total`` squares in a line, the first ``len(names)`` filled and named, the rest hatched with "？".
+
+    For a count of which the report names some (10 districts, 9 named). ``text`` goes after
+    the squares (wide only: a phone has no room beside them).
+    """
+    named = len(names)
+    charts.units(ax, total, named, total, color=color, empty="hatch", size=0.92)
+    for k in range(total):
+        x, y = charts.unit_center(k, total)
+        ax.text(
+            x,
+            y,
+            names[k] if k < named else "？",
+            ha="center",
+            va="center",
+            fontsize=layout.font(8.5),
+            color="white" if k < named else style.INK,
+        )
+    if text and not layout.narrow:
+        ax.text(total * 1.02, 0, text, va="center", ha="left", fontsize=10.5, color=style.INK)
+    ax.set_xlim(0, total * (1.0 if layout.narrow else 1.45))
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+
+
+def scale_rows(
+    layout: charts.Layout, rows: list[ScaleRow], *, color: str, row_height: tuple[float, float] = (1.12, 1.68)
+):
+    """Figures that share no unit, one row each on its own scale (never compare bar lengths across rows).
+
+    For a handful of headline figures in different units (家, 个, 名, 亿元). Each row is a
+    :func:`charts.bound_bar` (the qualifier drawn into the bar) or :func:`named_units`.
+    Wide: the row's name at its left; narrow: above its bar (with the squares' text).
+    ``row_height``: inches per row, (wide, narrow). Returns the figure.
+    """
+    height = round(len(rows) * row_height[1 if layout.narrow else 0], 6)
+    fig, axes = plt.subplots(len(rows), 1, figsize=(layout.width, height), squeeze=False)
+    for ax, row in zip(axes[:, 0], rows):
+        if row.names is not None:
+            named_units(ax, layout, row.names, int(row.value), color=color, text=f"{row.text}（{row.note}）")
+        else:
+            _own_scale(
+                ax,
+                layout,
+                row.value,
+                row.qualifier,
+                row.text,
+                color,
+                label_share=0.3 if layout.narrow else 0.25,
+                nbins=3 if layout.narrow else 5,
+            )
+        ax.set_ylim(-0.55, 0.55)
+        if layout.narrow:
+            title = row.name + (f"：{row.text}，{row.note}" if row.names is not None else "")
+            ax.set_title(charts.wrap(title, layout.chars(10)), loc="left", fontsize=layout.font(10), pad=3)
+            ax.set_yticks([])
+        else:
+            ax.set_yticks([0], [charts.wrap(row.name, 9)])
+        ax.tick_params(axis="y", length=0, labelsize=10, labelcolor=style.INK)
+        ax.tick_params(axis="x", labelsize=layout.font(8.5))
+        ax.grid(axis="y", visible=False)
+        ax.spines["left"].set_visible(False)
+    return fig
+
+
+def scale_panels(layout: charts.Layout, panels, *, color: str, columns: int = 2, panel_height=(1.7, 1.55)):
+    """Figures of different kinds, one panel each with its title and its own scale.
+
+    ``panels``: ``(title, value, qualifier, text)``; ``text`` is the figure as the report
+    prints it, drawn after its :func:`charts.bound_bar`. Wide: ``columns`` panels to a row;
+    narrow: one under another. ``panel_height``: inches per row of panels, (wide, narrow).
+    Returns the figure.
+    """
+    panels = list(panels)
+    grid = (len(panels), 1) if layout.narrow else (-(-len(panels) // columns), columns)
+    height = round(grid[0] * panel_height[1 if layout.narrow else 0], 6)
+    fig, axes = plt.subplots(*grid, figsize=(layout.width, height), squeeze=False)
+    for ax, (title, value, qualifier, text) in zip(axes.ravel(), panels):
+        _own_scale(
+            ax, layout, value, qualifier, text, color, label_share=0.32, nbins=3 if layout.narrow else 4, height=0.55
+        )
+        ax.set_yticks([])
+        ax.set_ylim(0.6, -0.6)
+        share = 0.9 if layout.narrow else 0.9 / columns
+        ax.set_title(charts.wrap(title, layout.chars(11, share)), loc="left", fontsize=layout.font(11))
+        ax.tick_params(axis="x", labelsize=layout.font(8.5))
+        ax.grid(axis="y", visible=False)
+        ax.spines["left"].set_visible(False)
+    for ax in axes.ravel()[len(panels) :]:  # a grid's empty cells
+        ax.remove()
+    return fig

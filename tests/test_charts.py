@@ -371,16 +371,26 @@ def link_data(n_groups: int, per_group: int, targets_each: int):
     items = [
         (f"材料{g}", f"r{g}-{k}", f"成果{g}-{k}\n规格说明较长的一行") for g in range(n_groups) for k in range(per_group)
     ]
-    links = [(key, f"应用领域{(n + j) % 7}", "-" if (n + j) % 2 else "--") for n, (_, key, _) in enumerate(items[1:])
-             for j in range(targets_each)]  # fmt: skip
+    links = [
+        (key, f"应用领域{(n + j) % 7}", "-" if (n + j) % 2 else "--")
+        for n, (_, key, _) in enumerate(items[1:])
+        for j in range(targets_each)
+    ]
     return items, links
 
 
 def draw_links(layout, shape, styles=None):
     items, links = link_data(*shape)
     styles = styles or {"-": "已应用", "--": "奠定基础"}
-    return forms.link_columns(layout, items, links, styles=styles, heads=("材料", "成果", "领域"),
-                              placeholder="（报告未说明）", color="#8A7E2E")  # fmt: skip
+    return forms.link_columns(
+        layout,
+        items,
+        links,
+        styles=styles,
+        heads=("材料", "成果", "领域"),
+        placeholder="（报告未说明）",
+        color="#8A7E2E",
+    )
 
 
 @pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
@@ -431,9 +441,13 @@ def test_unit_rows_grow_with_the_rows_and_list_only_the_marks_drawn():
 
 def draw_callout_map(layout, **kw):
     callouts = {"pudong": ["张江：一段较长的说明文字", "临港：另一段说明"], "jiading": ["嘉定：传感器"]}
-    args = dict(fill={"pudong": "#228833", "jiading": "#228833"}, labels={"pudong": "浦东", "jiading": "嘉定",
-                "xuhui": "徐汇"}, callouts=callouts, edge="#228833", at={"pudong": (122.08, 30.93),
-                "jiading": (120.85, 31.50)})  # fmt: skip
+    args = dict(
+        fill={"pudong": "#228833", "jiading": "#228833"},
+        labels={"pudong": "浦东", "jiading": "嘉定", "xuhui": "徐汇"},
+        callouts=callouts,
+        edge="#228833",
+        at={"pudong": (122.08, 30.93), "jiading": (120.85, 31.50)},
+    )
     return forms.callout_map(layout, **{**args, **kw})
 
 
@@ -460,3 +474,51 @@ def test_callout_map_offsets_place_boxes_from_the_label_points():
     assert boxes["嘉定：传感器"] == pytest.approx(
         (points.loc["jiading", "label_x"] - 0.3, points.loc["jiading", "label_y"] + 0.1)
     )
+
+
+SCALE_ROWS = [
+    forms.ScaleRow("已建和培育的功能型平台（家）", 20, "odd", "20余家"),
+    forms.ScaleRow("平台分布的区（个）", 10, "exact", "10个区", names=list("浦闵嘉宝松青普徐杨"), note="点名9个"),
+    forms.ScaleRow("集聚人才（名）", 2000, "more_than", "超过2000名"),
+    forms.ScaleRow("撬动社会投资和培育产业规模（亿元）", 100, "nearly", "近100亿元"),
+]
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("scale", [1, 1000])
+def test_scale_rows_fit_any_figure_and_name_the_counted_squares(layout, scale):
+    rows = [
+        r._replace(value=r.value * scale, text=r.text.replace("0", "0" * (1 + 3 * (scale > 1))))
+        if r.names is None
+        else r
+        for r in SCALE_ROWS
+    ]
+    fig = forms.scale_rows(layout, rows, color=style.TOPIC_COLORS["platforms"])
+    assert charts.overflows(fig) == []
+    assert len(fig.axes) == len(rows) and fig.get_figheight() == pytest.approx(
+        len(rows) * (1.68 if layout.narrow else 1.12)
+    )
+    squares = [t.get_text() for t in fig.axes[1].texts]
+    assert squares[:10] == [*"浦闵嘉宝松青普徐杨", "？"]  # the unnamed district is a question, not a guess
+    said = "10个区（点名9个）" if not layout.narrow else "平台分布的区（个）：10个区，点名9个"
+    assert said in [*squares, fig.axes[1].get_title(loc="left").replace("\n", "")]
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("n", [1, 3, 4, 6])
+def test_scale_panels_one_panel_per_figure_in_a_grid_that_follows_the_count(layout, n):
+    panels = [
+        (f"第{k}项成果的一个相当长的名称（亿元）", 10**k, "more_than", f"超过{10**k}亿元") for k in range(1, n + 1)
+    ]
+    fig = forms.scale_panels(layout, panels, color=style.TOPIC_COLORS["platforms"])
+    assert charts.overflows(fig) == []
+    shown = fig.axes
+    assert len(shown) == n and all(ax.get_xlim()[1] > 10**k for k, ax in enumerate(shown, 1))
+    rows = n if layout.narrow else -(-n // 2)
+    assert fig.get_figheight() == pytest.approx(rows * (1.55 if layout.narrow else 1.7))
+
+
+def test_overflows_ignores_the_ticks_of_hidden_axes():
+    fig, axes = plt.subplots(1, 2, figsize=(4, 2))
+    axes[1].set_visible(False)  # the layout makes no room for it: its tick labels would stand outside
+    assert charts.overflows(fig) == []
