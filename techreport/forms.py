@@ -14,6 +14,8 @@ and :func:`style.add_source`, since they say what the figure shows.
 * :func:`scale_rows` and :func:`scale_panels` - small multiples of figures that share no
   unit: one row or panel per figure, each on its own scale, its qualifier drawn into the bar
   (:func:`charts.bound_bar`); a row may instead count named things, one square each;
+* :func:`chain` - the stages of a chain left to right, what sits in each stage under it, and
+  a row for what the source places in no stage (a phone stacks them);
 * :func:`callout_map` - the district map with text for some districts: boxes with leader
   lines (wide), numbers and a list under the map (narrow).
 """
@@ -498,3 +500,79 @@ def scale_panels(layout: charts.Layout, panels, *, color: str, columns: int = 2,
     for ax in axes.ravel()[len(panels) :]:  # a grid's empty cells
         ax.remove()
     return fig
+
+
+# --- a chain of stages -------------------------------------------------------------------
+
+
+def chain(layout: charts.Layout, stages, unplaced, *, color: str, tint: str, unplaced_head: str):
+    """The stages of a chain, left to right with arrows between them, each with its items under it.
+
+    For items placed in the stages of a chain (an industry chain: chips, processes, equipment),
+    and items the source places in no stage. ``stages``: ``(stage name, [item text])`` in
+    the chain's order; ``unplaced``: item texts, in a row under the chain, headed
+    ``unplaced_head``. An item's text may break lines with ``\n`` for the wide boxes (a phone
+    joins them and wraps to its width). Stage boxes in ``color``, their items' boxes in
+    ``tint`` (a light shade of it), unplaced items in grey. Wide: the columns grow downwards
+    with the longest stage; narrow: one box under another. Returns ``(fig, ax)``, axes off.
+    """
+    stages = [(name, list(texts)) for name, texts in stages]
+    unplaced = list(unplaced)
+    if layout.narrow:
+        fig, ax = _chain_narrow(layout, stages, unplaced, color, tint, unplaced_head)
+    else:
+        drop = max(0, max(len(texts) for _, texts in stages) - 2) * 0.72  # a stage of more than two items
+        fig, ax = plt.subplots(figsize=(layout.width, 3.7 + drop * 0.66))
+        ax.set_xlim(0, len(stages))
+        ax.set_ylim(0.35 - drop, 4.3)
+        for i, (name, texts) in enumerate(stages):  # the chain: the stages, arrows between them
+            charts.card(ax, i + 0.06, 3.55, 0.88, 0.5, name, color, color, "white", size=11.5)
+            if i < len(stages) - 1:
+                ax.annotate(
+                    "",
+                    xy=(i + 1.05, 3.8),
+                    xytext=(i + 0.95, 3.8),
+                    arrowprops=dict(arrowstyle="-|>", color=style.MUTED, lw=1.2),
+                )
+            for j, text in enumerate(texts):
+                charts.card(ax, i + 0.1, 2.75 - j * 0.72, 0.8, 0.56, text, tint, color, style.INK, size=10)
+        ax.text(0.06, 1.6 - drop, unplaced_head, ha="left", va="bottom", fontsize=9.5, color=style.MUTED)
+        width = (len(stages) - 0.12) / len(unplaced)
+        for j, text in enumerate(unplaced):
+            charts.card(
+                ax,
+                0.06 + j * width + 0.02,
+                0.6 - drop,
+                width - 0.04,
+                0.9,
+                text,
+                "#F2F2F2",
+                style.GREY,
+                style.INK,
+                size=10,
+            )
+    charts.bare(ax)
+    return fig, ax
+
+
+def _chain_narrow(layout, stages, unplaced, color, tint, unplaced_head):
+    n = len(stages) + sum(len(texts) for _, texts in stages) + len(unplaced) + 1
+    fig, ax = plt.subplots(figsize=(layout.width, 0.45 * n + 1.8))
+    y = 0.0
+    for k, (name, texts) in enumerate(stages):
+        y -= 0.62
+        charts.card(ax, 0.0, y, 1.0, 0.5, ("↓ " if k else "") + name, color, color, "white", size=layout.font(11))
+        for text in texts:
+            y -= 0.62
+            charts.card(ax, 0.08, y, 0.92, 0.5, text.replace("\n", ""), tint, color, style.INK, size=layout.font(9.5))
+    y -= 0.3
+    ax.text(0.0, y, unplaced_head, ha="left", va="top", fontsize=layout.font(9.5), color=style.MUTED)
+    y -= 0.25
+    for text in unplaced:
+        text = charts.wrap(text.replace("\n", ""), layout.chars(9.5))
+        h = 0.3 * (text.count("\n") + 1) + 0.2
+        y -= h + 0.12
+        charts.card(ax, 0.0, y, 1.0, h, text, "#F2F2F2", style.GREY, style.INK, size=layout.font(9.5))
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(y - 0.05, 0.05)
+    return fig, ax

@@ -522,3 +522,20 @@ def test_overflows_ignores_the_ticks_of_hidden_axes():
     fig, axes = plt.subplots(1, 2, figsize=(4, 2))
     axes[1].set_visible(False)  # the layout makes no room for it: its tick labels would stand outside
     assert charts.overflows(fig) == []
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("per_stage", [1, 2, 5])
+def test_chain_fits_longer_stages_and_wraps_on_a_phone(layout, per_stage):
+    stages = [(f"第{s}段", [f"事项{s}-{k}\n（攻关重点）" for k in range(per_stage)]) for s in range(3)]
+    unplaced = ["前瞻性、\n颠覆性技术研发布局\n（研发布局）", "一个名称很长很长的市级科技重大专项（科技重大专项）"]
+    fig, ax = forms.chain(layout, stages, unplaced, color="#4477AA", tint="#E8EEF6", unplaced_head="报告未说明")
+    assert charts.overflows(fig) == []
+    from matplotlib.colors import to_rgba
+
+    items = [p for p in ax.patches if p.get_facecolor() == to_rgba("#E8EEF6")]
+    rest = [p for p in ax.patches if p.get_facecolor() == to_rgba("#F2F2F2")]
+    assert (len(items), len(rest)) == (3 * per_stage, len(unplaced))  # a box per item
+    assert max(p.get_y() + p.get_height() for p in rest) < min(p.get_y() for p in items)  # below the longest stage
+    if layout.narrow:  # wrapped to the phone's width
+        assert "一个名称很长很长的市级科技重大专项（科技重大专项）" not in [t.get_text() for t in ax.texts]
