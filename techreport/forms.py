@@ -16,6 +16,12 @@ and :func:`style.add_source`, since they say what the figure shows.
   (:func:`charts.bound_bar`); a row may instead count named things, one square each;
 * :func:`chain` - the stages of a chain left to right, what sits in each stage under it, and
   a row for what the source places in no stage (a phone stacks them);
+* :func:`month_rows` - things (rows) on an axis of months, each event a band over its whole
+  month (dates known to the month only), a word in the band, events of a thread joined;
+* :func:`dated_events` - one event a row on the months of a year: a dot on its day, or a band
+  over its month when only the month is known;
+* :func:`part_whole_columns` and :func:`part_whole_rows` - a part of a whole counted in unit
+  squares (one a thing), labelled above or beside the grid;
 * :func:`callout_map` - the district map with text for some districts: boxes with leader
   lines (wide), numbers and a list under the map (narrow).
 """
@@ -25,8 +31,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
 from . import charts, maps, style
 
@@ -576,3 +583,222 @@ def _chain_narrow(layout, stages, unplaced, color, tint, unplaced_head):
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(y - 0.05, 0.05)
     return fig, ax
+
+
+# --- timelines of months -----------------------------------------------------------------
+
+
+def month_rows(layout: charts.Layout, names: list[str], events: pd.DataFrame, *, kinds: dict):
+    """Rows of things on an axis of months; each event a band over its whole month.
+
+    For events dated to the month only (never a made-up day), several to a thing: a drug's
+    approvals. ``names``: one per row, top to bottom. ``events``: one row per event with
+    ``row`` (0-based), ``month`` (Period), ``kind``, ``text`` (a short word written in the
+    band, e.g. the regulator, or empty) and ``thread`` (events of one thread, on one row, are
+    joined by a dotted line: a follow-up to its first event). ``kinds``: ``{kind: (colour,
+    meaning)}`` in the legend's order; only the kinds drawn are listed. Wide: the names on
+    the y axis, the words in the bands; narrow (a band is too short for words): each row's
+    name, then its bands' words in month order, on a line above its bands, the months
+    labelled every third. Returns the figure.
+    """
+    first, last = charts.month_span(events["month"])
+    words = {
+        row: "、".join(t for t in g.sort_values("month", kind="stable")["text"] if isinstance(t, str))
+        for row, g in events.groupby("row")
+    }
+    chars = layout.chars(8.5, 0.85)
+    lines_of = [charts.wrap(n + (f"　{words[k]}" if words.get(k) else ""), chars) for k, n in enumerate(names)]
+    lines = max(n.count("\n") + 1 for n in lines_of)
+    step = 1.2 + 0.45 * lines if layout.narrow else 1.0
+    fig, ax = plt.subplots(figsize=layout.size(max(4.6, 0.4 * len(names) + 1.2), 1.0 + 0.5 * len(names) + 2.0))
+    for _, e in events.iterrows():
+        y = e["row"] * step
+        band = kinds[e["kind"]][0]
+        charts.month_band(ax, y, e["month"], band, height=0.62)
+        if isinstance(e["text"], str) and not layout.narrow:
+            ax.text(
+                charts.month_middle(e["month"]),
+                y,
+                e["text"],
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="white" if style.contrast(band) >= style.TEXT_CONTRAST else style.INK,
+            )
+    for _, thread in events.groupby("thread"):  # a follow-up is joined to its first event
+        if len(thread) > 1:
+            y = thread["row"].iloc[0] * step
+            ax.plot(
+                [thread["month"].min().end_time, thread["month"].max().start_time],
+                [y, y],
+                color=style.MUTED,
+                lw=1,
+                ls=":",
+            )
+    if layout.narrow:
+        for k, text in enumerate(lines_of):
+            ax.text(
+                first.start_time,
+                k * step - 0.4,
+                text,
+                ha="left",
+                va="bottom",
+                fontsize=layout.font(8.5),
+                color=style.INK,
+                linespacing=1.1,
+            )
+        ax.set_yticks([])
+    else:
+        ax.set_yticks([k * step for k in range(len(names))], names, fontsize=9)
+    ax.set_ylim((len(names) - 1) * step + 0.5, -0.5 - (0.45 * lines + 0.3 if layout.narrow else 0))
+    charts.month_axis(ax, first, last, fontsize=layout.font(9.5), every=3 if layout.narrow else 1)
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="both", length=0)
+    drawn = set(events["kind"])
+    ax.legend(
+        handles=[Patch(color=c, label=text) for k, (c, text) in kinds.items() if k in drawn],
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.08),
+        ncol=1 if layout.narrow else 3,
+        fontsize=layout.font(8.5),
+        bbox_transform=charts.figure_x(fig, ax),
+    )
+    return fig
+
+
+def dated_events(layout: charts.Layout, events: pd.DataFrame, *, groups: dict, first: pd.Period, last: pd.Period):
+    """One event a row on an axis of months: a dot on its day, or a band over its month.
+
+    For events of which some are dated to the day and some to the month only (the band says
+    so; no day is made up). ``events``: top to bottom, with ``label``, ``date`` (NaT when
+    only the month is known), ``month`` (Period) and ``group``. ``groups``: ``{group:
+    (colour, name)}``. The axis runs from month ``first`` to ``last`` (every third labelled on
+    a phone). The legend has one entry per group and kind of mark drawn, each the mark itself.
+    Returns the figure.
+    """
+    n = len(events)
+    fig, ax = plt.subplots(figsize=layout.size(0.32 * n + 1.2, 0.3 * n + 2.6))
+    for y, (_, event) in enumerate(events.iterrows()):
+        color = groups[event["group"]][0]
+        if pd.isna(event["date"]):
+            charts.month_band(ax, y, event["month"], color, height=0.55)
+        else:
+            ax.plot(event["date"], y, "o", color=color, markersize=7)
+    ax.set_yticks(range(n), [charts.wrap(t, layout.chars(9, 0.5)) for t in events["label"]], fontsize=layout.font(9))
+    ax.invert_yaxis()
+    charts.month_axis(ax, first, last, fontsize=layout.font(9), pad_days=0, every=3 if layout.narrow else 1)
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", length=0)
+    # one legend entry per mark drawn: the group's colour in the mark its events have (a dot for a
+    # day, a band for a month), so every swatch is something on the chart
+    handles = []
+    for (group, dated), _ in events.groupby(["group", events["date"].notna()]):
+        color, name = groups[group]
+        mark = (
+            plt.Line2D([], [], marker="o", linestyle="", markersize=7, color=color)
+            if dated
+            else plt.Rectangle((0, 0), 1, 1, color=color)
+        )
+        mark.set_label(
+            charts.wrap(
+                f"{name}：" + ("日期精确到日（圆点）" if dated else "只知月份（整月色带）"), layout.chars(9, 0.85)
+            )
+        )
+        handles.append(mark)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.04),
+        ncol=1,
+        fontsize=layout.font(9),
+        bbox_transform=charts.figure_x(fig, ax),
+    )
+    return fig
+
+
+# --- a part of a whole, in unit squares ----------------------------------------------------
+
+
+def part_whole_columns(
+    layout: charts.Layout, total: int, part: int, *, whole_text: str, part_text: str, color: str, per_column: int = 10
+):
+    """``total`` squares in columns of ``per_column``, the first ``part`` filled: a part of a whole.
+
+    For a count and the part of it that is of one kind (drug approvals, of which production
+    approvals). The labels stand above the grid: wide, ``part_text`` at the left with a line
+    to the first square and ``whole_text`` at the right; narrow, the whole over the part.
+    The figure's height follows the grid (squares stay square). Returns the figure.
+    """
+    cols = -(-total // per_column)
+    rows = per_column + (3.8 if layout.narrow else 2.6)  # the grid and the labels over it, in squares
+    height = layout.width * 0.95 * rows / (cols + 0.5) + (1.8 if layout.narrow else 1.2)
+    fig, ax = plt.subplots(figsize=(layout.width, height))
+    charts.units(
+        ax, total, part, per_column, color=color, order="columns", empty="outline", origin=(0, per_column - 0.5)
+    )
+    head = per_column + 1.3
+    if layout.narrow:  # the two labels stacked above the squares
+        ax.text(0, head + 1.2, whole_text, fontsize=layout.font(10), color=style.INK, ha="left", va="center")
+        ax.text(0, head, part_text, fontsize=layout.font(10.5), color=color, ha="left", va="center")
+    else:
+        ax.annotate(
+            part_text,
+            xy=(0.9, per_column + 0.05),
+            xytext=(0, head),
+            fontsize=10.5,
+            color=color,
+            ha="left",
+            va="center",
+            arrowprops=dict(arrowstyle="-", color=color, lw=1),
+        )
+        ax.text(cols - 0.2, head, whole_text, fontsize=10, color=style.INK, ha="right", va="center")
+    ax.set_xlim(-0.3, cols + 0.2)
+    ax.set_ylim(-0.4, head + (2.4 if layout.narrow else 1.1))
+    ax.set_aspect("equal")
+    charts.bare(ax)
+    return fig
+
+
+def part_whole_rows(
+    layout: charts.Layout,
+    total: int,
+    part: int,
+    *,
+    part_text: str,
+    rest_text: str,
+    color: str,
+    per_row: tuple[int, int] = (10, 8),
+):
+    """``total`` squares in rows of ``per_row`` (wide, narrow), the first ``part`` filled: a part of a whole.
+
+    For a whole of countable things and the part one maker made (satellites). Wide: beside
+    the grid, ``part_text`` at the first row (its ``\n`` kept) and ``rest_text`` at the last;
+    narrow: ``part_text`` on one line above the grid, ``rest_text`` beside its first row,
+    wrapped. The part's words are in its colour (as text: 4.5:1). Returns the figure.
+    """
+    cols = per_row[1] if layout.narrow else per_row[0]
+    rows = -(-total // cols)
+    fig, ax = plt.subplots(figsize=(layout.width, 0.36 * rows + (1.6 if layout.narrow else 1.5)))
+    charts.units(ax, total, part, cols, color=color, empty="outline")  # the rest: outlined, not a light grey
+    ink = style.text_color(color)
+    if layout.narrow:  # the labels above the grid
+        ax.text(
+            cols + 0.3,
+            -0.0,
+            charts.wrap(rest_text, 2),
+            ha="left",
+            va="top",
+            fontsize=layout.font(10),
+            color=style.MUTED,
+        )
+        ax.text(0, 0.55, part_text.replace("\n", ""), ha="left", va="bottom", fontsize=layout.font(10), color=ink)
+        ax.set_xlim(-0.2, cols + 2.6)
+        ax.set_ylim(-rows + 0.3, 1.6)
+    else:
+        ax.text(cols + 0.4, 0.0, part_text, ha="left", va="center", fontsize=10, color=ink)
+        ax.text(cols + 0.4, -(rows - 1), rest_text, ha="left", va="center", fontsize=10, color=style.MUTED)
+        ax.set_xlim(-0.2, cols + 5.2)
+        ax.set_ylim(-rows + 0.3, 0.7)
+    ax.set_aspect("equal")
+    charts.bare(ax)
+    return fig

@@ -539,3 +539,96 @@ def test_chain_fits_longer_stages_and_wraps_on_a_phone(layout, per_stage):
     assert max(p.get_y() + p.get_height() for p in rest) < min(p.get_y() for p in items)  # below the longest stage
     if layout.narrow:  # wrapped to the phone's width
         assert "一个名称很长很长的市级科技重大专项（科技重大专项）" not in [t.get_text() for t in ax.texts]
+
+
+def month_events(n_rows: int):
+    """Two events a row in different months; the second of every other row a follow-up (one thread)."""
+    rows = []
+    for r in range(n_rows):
+        for k, kind in enumerate(("approval", "launch")):
+            month = pd.Period(f"2020-{1 + (r + 4 * k) % 12:02d}", freq="M")
+            thread = f"t{r}" if r % 2 == 0 else f"t{r}-{k}"
+            rows.append(
+                {"row": r, "month": month, "kind": kind, "text": "药监局" if k == 0 else None, "thread": thread}
+            )
+    return pd.DataFrame(rows)
+
+
+MONTH_KINDS = {"approval": ("#332288", "批准上市"), "launch": ("#999933", "上市"), "orphan": ("#44AA99", "孤儿药")}
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("n_rows", [3, 8, 16])
+def test_month_rows_fit_more_products_and_say_the_band_words_where_they_fit(layout, n_rows):
+    names = [f"产品{r}的名称（报告对它的称谓较长）" for r in range(n_rows)]
+    fig = forms.month_rows(layout, names, month_events(n_rows), kinds=MONTH_KINDS)
+    assert charts.overflows(fig) == []
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    if layout.narrow:  # a band is too short for a word: it follows the row's name
+        assert "药监局" not in texts and any("药监局" in t for t in texts)
+    else:
+        assert texts.count("药监局") == n_rows
+        assert fig.get_figheight() == pytest.approx(max(4.6, 0.4 * n_rows + 1.2))
+    dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+    assert len(dotted) == -(-n_rows // 2)  # one join per thread of two events
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["批准上市", "上市"]  # kinds drawn only
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("n", [5, 40])
+def test_dated_events_fit_more_events_and_list_each_mark_drawn(layout, n):
+    events = pd.DataFrame(
+        {
+            "label": [f"事件{k}：一个相当长的事件名称，需要折行" for k in range(n)],
+            "date": [pd.Timestamp(f"2020-{1 + k % 12:02d}-15") if k % 3 else pd.NaT for k in range(n)],
+            "month": [pd.Period(f"2020-{1 + k % 12:02d}", freq="M") for k in range(n)],
+            "group": ["2.1" if k < n / 2 else "2.2" for k in range(n)],
+        }
+    )
+    groups = {"2.1": ("#4477AA", "2.1 三大领域"), "2.2": ("#EE6677", "2.2 重点领域")}
+    first, last = pd.Period("2020-01", freq="M"), pd.Period("2020-12", freq="M")
+    fig = forms.dated_events(layout, events, groups=groups, first=first, last=last)
+    assert charts.overflows(fig) == []
+    legend = [t.get_text().replace("\n", "") for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [
+        f"{name}：{mark}"
+        for name in ("2.1 三大领域", "2.2 重点领域")
+        for mark in ("只知月份（整月色带）", "日期精确到日（圆点）")
+    ]
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("total, part", [(109, 38), (300, 5), (12, 12)])
+def test_part_whole_columns_fit_any_count(layout, total, part):
+    fig = forms.part_whole_columns(
+        layout,
+        total,
+        part,
+        whole_text=f"全年获国家药监局药品批件 {total}件",
+        part_text=f"其中生产批件 {part}件",
+        color="#AA3377",
+    )
+    assert charts.overflows(fig) == []
+    squares = fig.axes[0].patches
+    assert len(squares) == total
+    assert sum(p.get_facecolor()[:3] != (1.0, 1.0, 1.0) for p in squares) == part
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("total, part", [(30, 12), (120, 45), (7, 1)])
+def test_part_whole_rows_fit_any_count(layout, total, part):
+    fig = forms.part_whole_rows(
+        layout,
+        total,
+        part,
+        part_text=f"中科院微小卫星创新研究院研制\n{part}颗",
+        rest_text="其余卫星",
+        color=style.TOPIC_COLORS["aerospace"],
+    )
+    assert charts.overflows(fig) == []
+    ax = fig.axes[0]
+    assert len(ax.patches) == total
+    texts = [t.get_text() for t in ax.texts]
+    assert (f"中科院微小卫星创新研究院研制{part}颗" in texts) == layout.narrow  # one line above the grid on a phone
+    assert style.contrast(ax.texts[-1 if layout.narrow else 0].get_color()) >= style.TEXT_CONTRAST
