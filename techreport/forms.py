@@ -22,6 +22,8 @@ and :func:`style.add_source`, since they say what the figure shows.
   over its month when only the month is known;
 * :func:`part_whole_columns` and :func:`part_whole_rows` - a part of a whole counted in unit
   squares (one a thing), labelled above or beside the grid;
+* :func:`date_cards` - dated events on a time line, each with a card of text (a phone lists
+  them down the page);
 * :func:`callout_map` - the district map with text for some districts: boxes with leader
   lines (wide), numbers and a list under the map (narrow).
 """
@@ -295,97 +297,6 @@ def unit_rows(
         columnspacing=1.2,
     )
     return fig
-
-
-# --- a map with callouts -----------------------------------------------------------------
-
-
-def callout_map(
-    layout: charts.Layout,
-    *,
-    fill: dict,
-    labels: dict,
-    callouts: dict,
-    edge: str,
-    boxes: dict | None = None,
-    at: dict | None = None,
-    offsets: dict | None = None,
-    lead: dict | None = None,
-    size: tuple[float, float] = (6.4, 5.0),
-    base: str = "#EEEEEE",
-    fill_edge: str | None = None,
-    label_size: float = 8.5,
-    label_color: str | None = None,
-    callout_size: float = 9,
-    room: tuple[float, float] = (0.0, 0.0),
-    reach: tuple[float, float] | None = None,
-    swatches: list[tuple[str, str]] | None = None,
-    callout_label: str | None = None,
-):
-    """Shanghai's districts, some filled, with text for some of them (see :func:`maps.draw_callouts`).
-
-    For facts placed in districts: which districts hold something (``fill``: district id ->
-    colour) and what the report says of some of them (``callouts``: district id -> lines, in
-    the order a phone numbers them). ``labels``: district id -> name; on a phone the callout
-    districts' names get their numbers (:func:`maps.numbered`) and labels that would overlap
-    a larger district's are left out.
-
-    Wide: each district's ``boxes`` (default ``callouts``) in a box at ``at[district]``
-    (lon, lat) or at ``offsets[district]`` (dlon, dlat) from its label point, joined to it;
-    the map's x range is widened to ``reach`` (lon, lon) if given, then by ``room`` (degrees
-    west, east): room for the boxes. Narrow: a numbered list under the map, ``lead[district]``
-    before each entry. ``edge``: the boxes' edge; ``base``, ``fill_edge``, ``label_size``,
-    ``label_color``: as :func:`maps.draw_districts`. ``swatches``: ``[(colour, meaning)]``
-    for a legend, to which ``callout_label`` (what the boxes are) adds a box mark (wide) or
-    the numbers' meaning (narrow). ``size``: (wide height, narrow height) in inches.
-    Returns ``(fig, ax)``.
-    """
-    fig, ax = plt.subplots(figsize=layout.size(*size))
-    label_kw = {"fontsize": layout.font(label_size), **({"color": label_color} if label_color else {})}
-    points = maps.draw_districts(
-        ax,
-        fill=fill,
-        labels=maps.numbered(labels, callouts, layout.narrow),
-        base=base,
-        fill_edge=fill_edge,
-        label_kw=label_kw,
-        uncluttered=layout.narrow,
-    )
-    if not layout.narrow:
-        x0, x1 = ax.get_xlim()
-        if reach:
-            x0, x1 = min(x0, reach[0]), max(x1, reach[1])
-        ax.set_xlim(x0 - room[0], x1 + room[1])
-    if offsets is not None:
-        at = {d: (points[d][0] + dx, points[d][1] + dy) for d, (dx, dy) in offsets.items()}
-    shown = callouts if layout.narrow else (boxes or callouts)
-    maps.draw_callouts(ax, points, shown, layout, at=at, edge=edge, fontsize=callout_size, lead=lead)
-    if swatches or callout_label:
-        handles = [Rectangle((0, 0), 1, 1, facecolor=c, label=text) for c, text in swatches or []]
-        if callout_label and not layout.narrow:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="s",
-                    linestyle="",
-                    markerfacecolor="white",
-                    markeredgecolor=edge,
-                    markersize=9,
-                    label=callout_label,
-                )
-            )
-        elif callout_label:
-            handles.append(Line2D([], [], linestyle="", label=f"1–{len(callouts)}：{callout_label}所在的区（见图下）"))
-        for h in handles:
-            h.set_label(charts.wrap(h.get_label(), layout.chars(8.5, 0.7)))
-        ax.legend(
-            handles=handles,
-            loc="lower left",
-            fontsize=layout.font(8.5),
-            bbox_to_anchor=(0.0, 1.0 if layout.narrow else 0.0),
-        )
-    return fig, ax
 
 
 # --- small multiples of figures with their own scales -------------------------------------
@@ -802,3 +713,190 @@ def part_whole_rows(
     ax.set_aspect("equal")
     charts.bare(ax)
     return fig
+
+
+# --- dated events with cards ---------------------------------------------------------------
+
+
+def date_cards(
+    layout: charts.Layout,
+    cards: list[dict],
+    *,
+    color: str,
+    first: pd.Period,
+    last: pd.Period,
+    placement: dict | None = None,
+    ylim: tuple[float, float] = (-1.0, 1.0),
+    height: float = 5.0,
+    body_chars: int = 21,
+):
+    """Dated events, each with a card of text: a time line (wide) or a list down the page (narrow).
+
+    ``cards``: dicts with ``key``, ``date``, ``head`` (one line) and ``body`` (lines of text),
+    and ``muted`` when the body says what the report does not give. Wide: a horizontal line
+    from month ``first`` to ``last``, a dot at each date and the card at
+    ``placement[key] = (y of the card's top, "left"|"right")`` within ``ylim`` (by default
+    alternately above and below). Narrow: one card under another, date first, nothing to
+    place. Returns ``(fig, ax)``.
+    """
+    color = style.mark_color(color)  # dots and stems: 3:1 on white
+    head_size, body_size = layout.font(10.5), layout.font(8.5)
+    if layout.narrow:
+        chars = layout.chars(body_size, 0.88)
+        blocks = [(c, charts.wrap("\n".join(c["body"]), chars)) for c in cards]
+        line = body_size * 1.4 / 72  # inches per body line
+        total = sum(1.6 + b.count("\n") + 1 + 0.8 for _, b in blocks)
+        fig, ax = plt.subplots(figsize=(layout.width, total * line + 1.4))
+        y = 0.0
+        ax.plot([0.012, 0.012], [-0.8, -(total - 0.8)], color=style.MUTED, lw=1, zorder=1)
+        for c, body in blocks:
+            ax.plot(0.012, -(y + 0.8), "o", color=color, markersize=7, zorder=3)
+            ax.text(
+                0.05,
+                -(y + 0.8),
+                f"{charts.date_label(c['date'])}  {c['head']}",
+                ha="left",
+                va="center",
+                fontsize=head_size,
+                color=style.INK,
+            )
+            ax.text(
+                0.05,
+                -(y + 1.6),
+                body,
+                ha="left",
+                va="top",
+                fontsize=body_size,
+                linespacing=1.35,
+                color=style.MUTED if c.get("muted") else style.INK,
+            )
+            y += 1.6 + body.count("\n") + 1 + 0.8
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-total, 0)
+        ax.set_axis_off()
+        return fig, ax
+    fig, ax = plt.subplots(figsize=(layout.width, height))
+    ax.set_ylim(*ylim)
+    charts.month_axis(ax, first, last, fontsize=layout.font(8.5), on_line=0, pad_days=5)
+    ax.axhline(0, color=style.MUTED, lw=1, zorder=1)
+    span = ylim[1] - ylim[0]
+    for k, c in enumerate(cards):
+        top, side = (placement or {}).get(
+            c["key"], (ylim[1] * 0.95 if k % 2 == 0 else -0.1 * span, "left" if k < len(cards) / 2 else "right")
+        )
+        ax.plot([c["date"], c["date"]], [0, top], color=color, lw=1, zorder=1)
+        ax.plot(c["date"], 0, "o", color=color, markersize=8, zorder=3)
+        dx = pd.Timedelta(days=2 if side == "left" else -2)
+        ax.annotate(
+            f"{charts.date_label(c['date'])}  {c['head']}",
+            (c["date"] + dx, top),
+            ha=side,
+            va="top",
+            fontsize=head_size,
+            color=style.INK,
+        )
+        ax.annotate(
+            "\n".join(charts.wrap(b, body_chars) for b in c["body"]),
+            (c["date"] + dx, top),
+            xytext=(0, -17),
+            textcoords="offset points",
+            ha=side,
+            va="top",
+            fontsize=body_size,
+            linespacing=1.35,
+            multialignment="left",
+            color=style.MUTED if c.get("muted") else style.INK,
+        )
+    ax.set_axis_off()
+    return fig, ax
+
+
+# --- a map with callouts -----------------------------------------------------------------
+
+
+def callout_map(
+    layout: charts.Layout,
+    *,
+    fill: dict,
+    labels: dict,
+    callouts: dict,
+    edge: str,
+    boxes: dict | None = None,
+    at: dict | None = None,
+    offsets: dict | None = None,
+    lead: dict | None = None,
+    size: tuple[float, float] = (6.4, 5.0),
+    base: str = "#EEEEEE",
+    fill_edge: str | None = None,
+    label_size: float = 8.5,
+    label_color: str | None = None,
+    callout_size: float = 9,
+    room: tuple[float, float] = (0.0, 0.0),
+    reach: tuple[float, float] | None = None,
+    swatches: list[tuple[str, str]] | None = None,
+    callout_label: str | None = None,
+):
+    """Shanghai's districts, some filled, with text for some of them (see :func:`maps.draw_callouts`).
+
+    For facts placed in districts: which districts hold something (``fill``: district id ->
+    colour) and what the report says of some of them (``callouts``: district id -> lines, in
+    the order a phone numbers them). ``labels``: district id -> name; on a phone the callout
+    districts' names get their numbers (:func:`maps.numbered`) and labels that would overlap
+    a larger district's are left out.
+
+    Wide: each district's ``boxes`` (default ``callouts``) in a box at ``at[district]``
+    (lon, lat) or at ``offsets[district]`` (dlon, dlat) from its label point, joined to it;
+    the map's x range is widened to ``reach`` (lon, lon) if given, then by ``room`` (degrees
+    west, east): room for the boxes. Narrow: a numbered list under the map, ``lead[district]``
+    before each entry. ``edge``: the boxes' edge; ``base``, ``fill_edge``, ``label_size``,
+    ``label_color``: as :func:`maps.draw_districts`. ``swatches``: ``[(colour, meaning)]``
+    for a legend, to which ``callout_label`` (what the boxes are) adds a box mark (wide) or
+    the numbers' meaning (narrow). ``size``: (wide height, narrow height) in inches.
+    Returns ``(fig, ax)``.
+    """
+    fig, ax = plt.subplots(figsize=layout.size(*size))
+    label_kw = {"fontsize": layout.font(label_size), **({"color": label_color} if label_color else {})}
+    points = maps.draw_districts(
+        ax,
+        fill=fill,
+        labels=maps.numbered(labels, callouts, layout.narrow),
+        base=base,
+        fill_edge=fill_edge,
+        label_kw=label_kw,
+        uncluttered=layout.narrow,
+    )
+    if not layout.narrow:
+        x0, x1 = ax.get_xlim()
+        if reach:
+            x0, x1 = min(x0, reach[0]), max(x1, reach[1])
+        ax.set_xlim(x0 - room[0], x1 + room[1])
+    if offsets is not None:
+        at = {d: (points[d][0] + dx, points[d][1] + dy) for d, (dx, dy) in offsets.items()}
+    shown = callouts if layout.narrow else (boxes or callouts)
+    maps.draw_callouts(ax, points, shown, layout, at=at, edge=edge, fontsize=callout_size, lead=lead)
+    if swatches or callout_label:
+        handles = [Rectangle((0, 0), 1, 1, facecolor=c, label=text) for c, text in swatches or []]
+        if callout_label and not layout.narrow:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="s",
+                    linestyle="",
+                    markerfacecolor="white",
+                    markeredgecolor=edge,
+                    markersize=9,
+                    label=callout_label,
+                )
+            )
+        elif callout_label:
+            handles.append(Line2D([], [], linestyle="", label=f"1–{len(callouts)}：{callout_label}所在的区（见图下）"))
+        for h in handles:
+            h.set_label(charts.wrap(h.get_label(), layout.chars(8.5, 0.7)))
+        ax.legend(
+            handles=handles,
+            loc="lower left",
+            fontsize=layout.font(8.5),
+            bbox_to_anchor=(0.0, 1.0 if layout.narrow else 0.0),
+        )
+    return fig, ax

@@ -632,3 +632,61 @@ def test_part_whole_rows_fit_any_count(layout, total, part):
     texts = [t.get_text() for t in ax.texts]
     assert (f"中科院微小卫星创新研究院研制{part}颗" in texts) == layout.narrow  # one line above the grid on a phone
     assert style.contrast(ax.texts[-1 if layout.narrow else 0].get_color()) >= style.TEXT_CONTRAST
+
+
+#: A cell holds a step of the page's analysis; drawing mechanics belong to techreport.forms.
+MAX_CELL_LINES = 40
+
+
+@pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.name)
+def test_code_cells_are_short_and_leave_drawing_to_the_forms(path):
+    """No code cell over MAX_CELL_LINES lines: a figure's drawing is a form (``techreport.forms``),
+    the cell says what is drawn and what the words say (see CONTRIBUTING.md)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for k, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        lines = "".join(cell["source"]).splitlines()
+        assert len(lines) <= MAX_CELL_LINES, f"{path.name}, code cell {k + 1}: {len(lines)} lines"
+
+
+def card_data(n: int):
+    return [
+        {
+            "key": f"e{k}",
+            "date": pd.Timestamp(f"2020-{1 + k:02d}-{5 + k}"),
+            "head": f"任务{k}",
+            "body": ["上海航天技术研究院：承担助推器与外部安全系统的研制", "另一家机构：一段说明"],
+            "muted": k == 1,
+        }
+        for k in range(n)
+    ]
+
+
+@pytest.mark.parametrize("n", [1, 4, 9])
+def test_date_cards_list_every_event_on_a_phone(n):
+    fig, ax = forms.date_cards(
+        charts.NARROW,
+        card_data(n),
+        color=style.TOPIC_COLORS["marine"],
+        first=pd.Period("2020-01", freq="M"),
+        last=pd.Period("2020-12", freq="M"),
+    )
+    assert charts.overflows(fig) == []
+    heads = [t.get_text() for t in ax.texts if "任务" in t.get_text()]
+    assert heads == [f"{1 + k}月{5 + k}日  任务{k}" for k in range(n)]  # date first, in order
+    assert fig.get_figheight() > 1.4 + 0.6 * n  # the list grows with the cards
+
+
+def test_date_cards_put_each_card_where_the_page_places_it():
+    cards = card_data(2)
+    fig, ax = forms.date_cards(
+        charts.WIDE,
+        cards,
+        color=style.TOPIC_COLORS["marine"],
+        first=pd.Period("2019-12", freq="M"),
+        last=pd.Period("2020-04", freq="M"),
+        placement={"e0": (0.8, "left"), "e1": (-0.2, "right")},
+    )
+    assert charts.overflows(fig) == []
+    heads = {t.get_text(): t for t in ax.texts if "任务" in t.get_text()}
+    assert heads["1月5日  任务0"].xy[1] == 0.8 and heads["1月5日  任务0"].get_ha() == "left"
+    assert heads["2月6日  任务1"].get_ha() == "right"
