@@ -598,17 +598,31 @@ def test_dated_events_fit_more_events_and_list_each_mark_drawn(layout, n):
     ]
 
 
-@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
-@pytest.mark.parametrize("total, part", [(109, 38), (300, 5), (12, 12)])
-def test_part_whole_columns_fit_any_count(layout, total, part):
-    fig = forms.part_whole_columns(
+PART_WHOLE = {  # the two arrangements of a part of a whole, with labels as long as the book's
+    "columns": lambda layout, total, part: forms.part_whole_columns(
         layout,
         total,
         part,
         whole_text=f"全年获国家药监局药品批件 {total}件",
         part_text=f"其中生产批件 {part}件",
-        color="#AA3377",
-    )
+        color=style.TOPIC_COLORS["biomed"],
+    ),
+    "rows": lambda layout, total, part: forms.part_whole_rows(
+        layout,
+        total,
+        part,
+        part_text=f"中科院微小卫星创新研究院研制\n{part}颗",
+        rest_text="其余卫星",
+        color=style.TOPIC_COLORS["aerospace"],
+    ),
+}
+
+
+@pytest.mark.parametrize("arrangement", sorted(PART_WHOLE))
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("total, part", [(109, 38), (300, 5), (12, 12), (7, 1)])
+def test_part_whole_fits_any_count_one_square_a_thing(arrangement, layout, total, part):
+    fig = PART_WHOLE[arrangement](layout, total, part)
     assert charts.overflows(fig) == []
     squares = fig.axes[0].patches
     assert len(squares) == total
@@ -616,22 +630,11 @@ def test_part_whole_columns_fit_any_count(layout, total, part):
 
 
 @pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
-@pytest.mark.parametrize("total, part", [(30, 12), (120, 45), (7, 1)])
-def test_part_whole_rows_fit_any_count(layout, total, part):
-    fig = forms.part_whole_rows(
-        layout,
-        total,
-        part,
-        part_text=f"中科院微小卫星创新研究院研制\n{part}颗",
-        rest_text="其余卫星",
-        color=style.TOPIC_COLORS["aerospace"],
-    )
-    assert charts.overflows(fig) == []
-    ax = fig.axes[0]
-    assert len(ax.patches) == total
-    texts = [t.get_text() for t in ax.texts]
-    assert (f"中科院微小卫星创新研究院研制{part}颗" in texts) == layout.narrow  # one line above the grid on a phone
-    assert style.contrast(ax.texts[-1 if layout.narrow else 0].get_color()) >= style.TEXT_CONTRAST
+def test_part_whole_rows_set_the_part_in_its_colour_on_one_line_on_a_phone(layout):
+    ax = PART_WHOLE["rows"](layout, 30, 12).axes[0]
+    part = next(t for t in ax.texts if t.get_text().startswith("中科院"))
+    assert (part.get_text() == "中科院微小卫星创新研究院研制12颗") == layout.narrow
+    assert style.contrast(part.get_color()) >= style.TEXT_CONTRAST
 
 
 #: A cell holds a step of the page's analysis; drawing mechanics belong to techreport.forms.
