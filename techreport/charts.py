@@ -1,13 +1,13 @@
-"""The book's chart kit: house marks and chart forms, drawn for a given width.
+"""The book's chart kit: layouts, house marks and the checks every figure passes.
 
 Every figure of the book is drawn by a function of a :class:`Layout` and rendered twice
 by :func:`techreport.present.show_figure`: :data:`WIDE` (the desktop web page and the PDF)
-and :data:`NARROW` (a phone: 336 CSS px wide). A form takes the layout and reflows: fewer
+and :data:`NARROW` (a phone: 336 CSS px wide). A figure takes the layout and reflows: fewer
 columns, wrapped labels, larger type. ``NARROW`` is 3.5 in wide, so an SVG of it shown at
 its natural size maps 1 pt to 4/3 CSS px; on a 390 px phone the figure is 342 px wide and
 its smallest font (8.5 pt) is 11.5 CSS px; :func:`min_text_px` measures that for any figure.
 
-Marks and forms:
+Marks and checks:
 
 * :func:`date_label` - ``5月5日``, or ``5月`` for a month-only date (never a made-up day);
 * :func:`wrap` - Chinese line breaking: no line starts with closing punctuation;
@@ -20,6 +20,10 @@ Marks and forms:
   (line styles, a set of colours), placed under the title or the plot, from the left edge;
 * :func:`overflows` - artists drawn outside the figure or cut by their axes (a layout that
   does not follow the data); :func:`present.show_figure` refuses such a figure.
+
+Whole figures of one shape, built from these marks (a link diagram, unit rows, small
+multiples on their own scales, a chain, timelines of months, a callout map), are the chart
+forms of :mod:`techreport.forms`.
 """
 
 from __future__ import annotations
@@ -330,7 +334,7 @@ def _undrawn_ticks(fig) -> set[int]:
     undrawn = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            if not (ax.axison and axis.get_visible()):  # an axis turned off draws no ticks or labels
+            if not (ax.get_visible() and ax.axison and axis.get_visible()):  # hidden axes draw no ticks or labels
                 undrawn.update(id(a) for a in (axis.label, axis.offsetText))
                 drawn = set()
             else:
@@ -462,101 +466,6 @@ def card(
         )
     )
     ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", color=ink, fontsize=size)
-
-
-def date_cards(
-    layout: Layout,
-    cards: list[dict],
-    *,
-    color: str,
-    first: pd.Period,
-    last: pd.Period,
-    placement: dict | None = None,
-    ylim: tuple[float, float] = (-1.0, 1.0),
-    height: float = 5.0,
-    body_chars: int = 21,
-):
-    """Dated events, each with a card of text: a time line (wide) or a list down the page (narrow).
-
-    ``cards``: dicts with ``key``, ``date``, ``head`` (one line) and ``body`` (lines of text),
-    and ``muted`` when the body says what the report does not give. Wide: a horizontal line
-    from month ``first`` to ``last``, a dot at each date and the card at
-    ``placement[key] = (y of the card's top, "left"|"right")`` within ``ylim`` (by default
-    alternately above and below). Narrow: one card under another, date first, nothing to
-    place. Returns ``(fig, ax)``.
-    """
-    import matplotlib.pyplot as plt
-
-    color = style.mark_color(color)  # dots and stems: 3:1 on white
-    head_size, body_size = layout.font(10.5), layout.font(8.5)
-    if layout.narrow:
-        chars = layout.chars(body_size, 0.88)
-        blocks = [(c, wrap("\n".join(c["body"]), chars)) for c in cards]
-        line = body_size * 1.4 / 72  # inches per body line
-        total = sum(1.6 + b.count("\n") + 1 + 0.8 for _, b in blocks)
-        fig, ax = plt.subplots(figsize=(layout.width, total * line + 1.4))
-        y = 0.0
-        ax.plot([0.012, 0.012], [-0.8, -(total - 0.8)], color=style.MUTED, lw=1, zorder=1)
-        for c, body in blocks:
-            ax.plot(0.012, -(y + 0.8), "o", color=color, markersize=7, zorder=3)
-            ax.text(
-                0.05,
-                -(y + 0.8),
-                f"{date_label(c['date'])}  {c['head']}",
-                ha="left",
-                va="center",
-                fontsize=head_size,
-                color=style.INK,
-            )
-            ax.text(
-                0.05,
-                -(y + 1.6),
-                body,
-                ha="left",
-                va="top",
-                fontsize=body_size,
-                linespacing=1.35,
-                color=style.MUTED if c.get("muted") else style.INK,
-            )
-            y += 1.6 + body.count("\n") + 1 + 0.8
-        ax.set_xlim(0, 1)
-        ax.set_ylim(-total, 0)
-        ax.set_axis_off()
-        return fig, ax
-    fig, ax = plt.subplots(figsize=(layout.width, height))
-    ax.set_ylim(*ylim)
-    month_axis(ax, first, last, fontsize=layout.font(8.5), on_line=0, pad_days=5)
-    ax.axhline(0, color=style.MUTED, lw=1, zorder=1)
-    span = ylim[1] - ylim[0]
-    for k, c in enumerate(cards):
-        top, side = (placement or {}).get(
-            c["key"], (ylim[1] * 0.95 if k % 2 == 0 else -0.1 * span, "left" if k < len(cards) / 2 else "right")
-        )
-        ax.plot([c["date"], c["date"]], [0, top], color=color, lw=1, zorder=1)
-        ax.plot(c["date"], 0, "o", color=color, markersize=8, zorder=3)
-        dx = pd.Timedelta(days=2 if side == "left" else -2)
-        ax.annotate(
-            f"{date_label(c['date'])}  {c['head']}",
-            (c["date"] + dx, top),
-            ha=side,
-            va="top",
-            fontsize=head_size,
-            color=style.INK,
-        )
-        ax.annotate(
-            "\n".join(wrap(b, body_chars) for b in c["body"]),
-            (c["date"] + dx, top),
-            xytext=(0, -17),
-            textcoords="offset points",
-            ha=side,
-            va="top",
-            fontsize=body_size,
-            linespacing=1.35,
-            multialignment="left",
-            color=style.MUTED if c.get("muted") else style.INK,
-        )
-    ax.set_axis_off()
-    return fig, ax
 
 
 #: The gid of every chart's title (the SVG element ``id``): a test finds it in every figure.

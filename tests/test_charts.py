@@ -337,3 +337,337 @@ def test_every_chart_has_one_title_at_the_left_edge():
         x = re.search(r'\bx="([\d.-]+)"|translate\(([\d.-]+)', head)
         assert "text-anchor: middle" not in head and "text-anchor: end" not in head, f"{name}: title not left-aligned"
         assert float(x.group(1) or x.group(2)) < 1, f"{name}: the title does not start at the figure's left edge"
+
+
+# --- chart forms (techreport.forms) ------------------------------------------------------
+
+from techreport import forms  # noqa: E402
+
+
+def link_data(n_groups: int, per_group: int, targets_each: int):
+    """Items in groups; the first item links to nothing, the others to ``targets_each`` of 7 shared targets."""
+    items = [
+        (f"材料{g}", f"r{g}-{k}", f"成果{g}-{k}\n规格说明较长的一行") for g in range(n_groups) for k in range(per_group)
+    ]
+    links = [
+        (key, f"应用领域{(n + j) % 7}", "-" if (n + j) % 2 else "--")
+        for n, (_, key, _) in enumerate(items[1:])
+        for j in range(targets_each)
+    ]
+    return items, links
+
+
+def draw_links(layout, shape, styles=None):
+    items, links = link_data(*shape)
+    styles = styles or {"-": "已应用", "--": "奠定基础"}
+    return forms.link_columns(
+        layout,
+        items,
+        links,
+        styles=styles,
+        heads=("材料", "成果", "领域"),
+        placeholder="（报告未说明）",
+        color="#8A7E2E",
+    )
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("shape", [(3, 2, 1), (4, 4, 3), (2, 9, 1)])
+def test_link_columns_fit_more_groups_items_and_targets(layout, shape):
+    """More items than targets, items sharing targets, an item with none: every box inside the axes."""
+    fig, ax = draw_links(layout, shape)
+    assert charts.overflows(fig) == []
+    assert [t.get_text() for t in ax.texts].count("（报告未说明）") == 1  # the item without a link has its row
+
+
+def test_link_columns_grow_with_their_rows_and_show_only_the_styles_drawn():
+    small, _ = draw_links(charts.WIDE, (3, 2, 1))
+    large, ax = draw_links(charts.WIDE, (5, 5, 2), styles={"-": "已应用", ":": "未用", "--": "奠定基础"})
+    assert large.get_figheight() > small.get_figheight()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["已应用", "奠定基础"]  # no dotted link: no entry
+
+
+def unit_rows_data(groups: int, named: int, unnamed: int, etc: bool = False):
+    rows = []
+    for g in range(groups):
+        if g % 3 == 0:
+            rows.append(forms.UnitRow(f"{g // 3 + 1}. 一条行动的名称写得相当长，需要在窄屏上折成几行"))
+        rows.append(forms.UnitRow(f"事项组{g}：共{named + unnamed}个，点名{named}个", named, unnamed, etc))
+    return rows
+
+
+UNIT_LEGEND = ("点名", "未点名", "等")
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("shape", [(4, 3, 0, True), (9, 12, 45, False), (2, 70, 230, False)])
+def test_unit_rows_fit_many_groups_and_long_rows(layout, shape):
+    fig = forms.unit_rows(layout, unit_rows_data(*shape), color=style.TOPIC_COLORS["ai"], legend=UNIT_LEGEND)
+    assert charts.overflows(fig) == []
+    ax = fig.axes[0]
+    assert len(ax.patches) == shape[0] * (shape[1] + shape[2])  # one square per counted thing
+    assert ("…等" in [t.get_text() for t in ax.texts]) == shape[3]
+
+
+def test_unit_rows_grow_with_the_rows_and_list_only_the_marks_drawn():
+    few = forms.unit_rows(charts.WIDE, unit_rows_data(3, 5, 0), color="#4477AA", legend=UNIT_LEGEND)
+    many = forms.unit_rows(charts.WIDE, unit_rows_data(9, 5, 40), color="#4477AA", legend=UNIT_LEGEND)
+    assert many.get_figheight() > few.get_figheight()
+    assert [t.get_text() for t in few.axes[0].get_legend().get_texts()] == ["点名"]
+    assert [t.get_text() for t in many.axes[0].get_legend().get_texts()] == ["点名", "未点名"]
+
+
+def draw_callout_map(layout, **kw):
+    callouts = {"pudong": ["张江：一段较长的说明文字", "临港：另一段说明"], "jiading": ["嘉定：传感器"]}
+    args = dict(
+        fill={"pudong": "#228833", "jiading": "#228833"},
+        labels={"pudong": "浦东", "jiading": "嘉定", "xuhui": "徐汇"},
+        callouts=callouts,
+        edge="#228833",
+        at={"pudong": (122.08, 30.93), "jiading": (120.85, 31.50)},
+    )
+    return forms.callout_map(layout, **{**args, **kw})
+
+
+def test_callout_map_boxes_wide_and_a_numbered_list_on_a_phone():
+    fig, ax = draw_callout_map(charts.WIDE, reach=(120.52, 122.46), room=(0, 0.1))
+    assert charts.overflows(fig) == []
+    assert ax.get_xlim()[0] <= 120.52 and ax.get_xlim()[1] == pytest.approx(122.56)
+    assert {t.get_text() for t in ax.texts} >= {"张江：一段较长的说明文字\n临港：另一段说明", "嘉定：传感器", "浦东"}
+    fig, ax = draw_callout_map(charts.NARROW, swatches=[("#228833", "平台所在区")], callout_label="产业集群")
+    texts = [t.get_text() for t in ax.texts]
+    assert "1 浦东" in texts and "2 嘉定" in texts  # callout districts carry their numbers
+    assert any(t.startswith("1 张江：一段较长的说明文字；临港") for t in texts)  # the list under the map
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["平台所在区", "1–2：产业集群所在的区（见图下）"]
+    assert charts.overflows(fig) == []
+
+
+def test_callout_map_offsets_place_boxes_from_the_label_points():
+    _fig, ax = draw_callout_map(charts.WIDE, at=None, offsets={"pudong": (0.3, 0.0), "jiading": (-0.3, 0.1)})
+    from techreport.maps import load_districts
+
+    points = load_districts().set_index("id")[["label_x", "label_y"]]
+    boxes = {a.get_text(): a.xyann for a in ax.texts if hasattr(a, "xyann")}
+    assert boxes["嘉定：传感器"] == pytest.approx(
+        (points.loc["jiading", "label_x"] - 0.3, points.loc["jiading", "label_y"] + 0.1)
+    )
+
+
+SCALE_ROWS = [
+    forms.ScaleRow("已建和培育的功能型平台（家）", 20, "odd", "20余家"),
+    forms.ScaleRow("平台分布的区（个）", 10, "exact", "10个区", names=list("浦闵嘉宝松青普徐杨"), note="点名9个"),
+    forms.ScaleRow("集聚人才（名）", 2000, "more_than", "超过2000名"),
+    forms.ScaleRow("撬动社会投资和培育产业规模（亿元）", 100, "nearly", "近100亿元"),
+]
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("scale", [1, 1000])
+def test_scale_rows_fit_any_figure_and_name_the_counted_squares(layout, scale):
+    rows = [
+        r._replace(value=r.value * scale, text=r.text.replace("0", "0" * (1 + 3 * (scale > 1))))
+        if r.names is None
+        else r
+        for r in SCALE_ROWS
+    ]
+    fig = forms.scale_rows(layout, rows, color=style.TOPIC_COLORS["platforms"])
+    assert charts.overflows(fig) == []
+    assert len(fig.axes) == len(rows) and fig.get_figheight() == pytest.approx(
+        len(rows) * (1.68 if layout.narrow else 1.12)
+    )
+    squares = [t.get_text() for t in fig.axes[1].texts]
+    assert squares[:10] == [*"浦闵嘉宝松青普徐杨", "？"]  # the unnamed district is a question, not a guess
+    said = "10个区（点名9个）" if not layout.narrow else "平台分布的区（个）：10个区，点名9个"
+    assert said in [*squares, fig.axes[1].get_title(loc="left").replace("\n", "")]
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("n", [1, 3, 4, 6])
+def test_scale_panels_one_panel_per_figure_in_a_grid_that_follows_the_count(layout, n):
+    panels = [
+        (f"第{k}项成果的一个相当长的名称（亿元）", 10**k, "more_than", f"超过{10**k}亿元") for k in range(1, n + 1)
+    ]
+    fig = forms.scale_panels(layout, panels, color=style.TOPIC_COLORS["platforms"])
+    assert charts.overflows(fig) == []
+    shown = fig.axes
+    assert len(shown) == n and all(ax.get_xlim()[1] > 10**k for k, ax in enumerate(shown, 1))
+    rows = n if layout.narrow else -(-n // 2)
+    assert fig.get_figheight() == pytest.approx(rows * (1.55 if layout.narrow else 1.7))
+
+
+def test_overflows_ignores_the_ticks_of_hidden_axes():
+    fig, axes = plt.subplots(1, 2, figsize=(4, 2))
+    axes[1].set_visible(False)  # the layout makes no room for it: its tick labels would stand outside
+    assert charts.overflows(fig) == []
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("per_stage", [1, 2, 5])
+def test_chain_fits_longer_stages_and_wraps_on_a_phone(layout, per_stage):
+    stages = [(f"第{s}段", [f"事项{s}-{k}\n（攻关重点）" for k in range(per_stage)]) for s in range(3)]
+    unplaced = ["前瞻性、\n颠覆性技术研发布局\n（研发布局）", "一个名称很长很长的市级科技重大专项（科技重大专项）"]
+    fig, ax = forms.chain(layout, stages, unplaced, color="#4477AA", tint="#E8EEF6", unplaced_head="报告未说明")
+    assert charts.overflows(fig) == []
+    from matplotlib.colors import to_rgba
+
+    items = [p for p in ax.patches if p.get_facecolor() == to_rgba("#E8EEF6")]
+    rest = [p for p in ax.patches if p.get_facecolor() == to_rgba("#F2F2F2")]
+    assert (len(items), len(rest)) == (3 * per_stage, len(unplaced))  # a box per item
+    assert max(p.get_y() + p.get_height() for p in rest) < min(p.get_y() for p in items)  # below the longest stage
+    if layout.narrow:  # wrapped to the phone's width
+        assert "一个名称很长很长的市级科技重大专项（科技重大专项）" not in [t.get_text() for t in ax.texts]
+
+
+def month_events(n_rows: int):
+    """Two events a row in different months; the second of every other row a follow-up (one thread)."""
+    rows = []
+    for r in range(n_rows):
+        for k, kind in enumerate(("approval", "launch")):
+            month = pd.Period(f"2020-{1 + (r + 4 * k) % 12:02d}", freq="M")
+            thread = f"t{r}" if r % 2 == 0 else f"t{r}-{k}"
+            rows.append(
+                {"row": r, "month": month, "kind": kind, "text": "药监局" if k == 0 else None, "thread": thread}
+            )
+    return pd.DataFrame(rows)
+
+
+MONTH_KINDS = {"approval": ("#332288", "批准上市"), "launch": ("#999933", "上市"), "orphan": ("#44AA99", "孤儿药")}
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("n_rows", [3, 8, 16])
+def test_month_rows_fit_more_products_and_say_the_band_words_where_they_fit(layout, n_rows):
+    names = [f"产品{r}的名称（报告对它的称谓较长）" for r in range(n_rows)]
+    fig = forms.month_rows(layout, names, month_events(n_rows), kinds=MONTH_KINDS)
+    assert charts.overflows(fig) == []
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    if layout.narrow:  # a band is too short for a word: it follows the row's name
+        assert "药监局" not in texts and any("药监局" in t for t in texts)
+    else:
+        assert texts.count("药监局") == n_rows
+        assert fig.get_figheight() == pytest.approx(max(4.6, 0.4 * n_rows + 1.2))
+    dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+    assert len(dotted) == -(-n_rows // 2)  # one join per thread of two events
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["批准上市", "上市"]  # kinds drawn only
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("n", [5, 40])
+def test_dated_events_fit_more_events_and_list_each_mark_drawn(layout, n):
+    events = pd.DataFrame(
+        {
+            "label": [f"事件{k}：一个相当长的事件名称，需要折行" for k in range(n)],
+            "date": [pd.Timestamp(f"2020-{1 + k % 12:02d}-15") if k % 3 else pd.NaT for k in range(n)],
+            "month": [pd.Period(f"2020-{1 + k % 12:02d}", freq="M") for k in range(n)],
+            "group": ["2.1" if k < n / 2 else "2.2" for k in range(n)],
+        }
+    )
+    groups = {"2.1": ("#4477AA", "2.1 三大领域"), "2.2": ("#EE6677", "2.2 重点领域")}
+    first, last = pd.Period("2020-01", freq="M"), pd.Period("2020-12", freq="M")
+    fig = forms.dated_events(layout, events, groups=groups, first=first, last=last)
+    assert charts.overflows(fig) == []
+    legend = [t.get_text().replace("\n", "") for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [
+        f"{name}：{mark}"
+        for name in ("2.1 三大领域", "2.2 重点领域")
+        for mark in ("只知月份（整月色带）", "日期精确到日（圆点）")
+    ]
+
+
+PART_WHOLE = {  # the two arrangements of a part of a whole, with labels as long as the book's
+    "columns": lambda layout, total, part: forms.part_whole_columns(
+        layout,
+        total,
+        part,
+        whole_text=f"全年获国家药监局药品批件 {total}件",
+        part_text=f"其中生产批件 {part}件",
+        color=style.TOPIC_COLORS["biomed"],
+    ),
+    "rows": lambda layout, total, part: forms.part_whole_rows(
+        layout,
+        total,
+        part,
+        part_text=f"中科院微小卫星创新研究院研制\n{part}颗",
+        rest_text="其余卫星",
+        color=style.TOPIC_COLORS["aerospace"],
+    ),
+}
+
+
+@pytest.mark.parametrize("arrangement", sorted(PART_WHOLE))
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("total, part", [(109, 38), (300, 5), (12, 12), (7, 1)])
+def test_part_whole_fits_any_count_one_square_a_thing(arrangement, layout, total, part):
+    fig = PART_WHOLE[arrangement](layout, total, part)
+    assert charts.overflows(fig) == []
+    squares = fig.axes[0].patches
+    assert len(squares) == total
+    assert sum(p.get_facecolor()[:3] != (1.0, 1.0, 1.0) for p in squares) == part
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+def test_part_whole_rows_set_the_part_in_its_colour_on_one_line_on_a_phone(layout):
+    ax = PART_WHOLE["rows"](layout, 30, 12).axes[0]
+    part = next(t for t in ax.texts if t.get_text().startswith("中科院"))
+    assert (part.get_text() == "中科院微小卫星创新研究院研制12颗") == layout.narrow
+    assert style.contrast(part.get_color()) >= style.TEXT_CONTRAST
+
+
+#: A cell holds a step of the page's analysis; drawing mechanics belong to techreport.forms.
+MAX_CELL_LINES = 40
+
+
+@pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.name)
+def test_code_cells_are_short_and_leave_drawing_to_the_forms(path):
+    """No code cell over MAX_CELL_LINES lines: a figure's drawing is a form (``techreport.forms``),
+    the cell says what is drawn and what the words say (see CONTRIBUTING.md)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for k, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        lines = "".join(cell["source"]).splitlines()
+        assert len(lines) <= MAX_CELL_LINES, f"{path.name}, code cell {k + 1}: {len(lines)} lines"
+
+
+def card_data(n: int):
+    return [
+        {
+            "key": f"e{k}",
+            "date": pd.Timestamp(f"2020-{1 + k:02d}-{5 + k}"),
+            "head": f"任务{k}",
+            "body": ["上海航天技术研究院：承担助推器与外部安全系统的研制", "另一家机构：一段说明"],
+            "muted": k == 1,
+        }
+        for k in range(n)
+    ]
+
+
+@pytest.mark.parametrize("n", [1, 4, 9])
+def test_date_cards_list_every_event_on_a_phone(n):
+    fig, ax = forms.date_cards(
+        charts.NARROW,
+        card_data(n),
+        color=style.TOPIC_COLORS["marine"],
+        first=pd.Period("2020-01", freq="M"),
+        last=pd.Period("2020-12", freq="M"),
+    )
+    assert charts.overflows(fig) == []
+    heads = [t.get_text() for t in ax.texts if "任务" in t.get_text()]
+    assert heads == [f"{1 + k}月{5 + k}日  任务{k}" for k in range(n)]  # date first, in order
+    assert fig.get_figheight() > 1.4 + 0.6 * n  # the list grows with the cards
+
+
+def test_date_cards_put_each_card_where_the_page_places_it():
+    cards = card_data(2)
+    fig, ax = forms.date_cards(
+        charts.WIDE,
+        cards,
+        color=style.TOPIC_COLORS["marine"],
+        first=pd.Period("2019-12", freq="M"),
+        last=pd.Period("2020-04", freq="M"),
+        placement={"e0": (0.8, "left"), "e1": (-0.2, "right")},
+    )
+    assert charts.overflows(fig) == []
+    heads = {t.get_text(): t for t in ax.texts if "任务" in t.get_text()}
+    assert heads["1月5日  任务0"].xy[1] == 0.8 and heads["1月5日  任务0"].get_ha() == "left"
+    assert heads["2月6日  任务1"].get_ha() == "right"
