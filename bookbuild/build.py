@@ -7,7 +7,8 @@
 How it works (see README, "How the build works"):
 
 1. A fingerprint of every source (pages, data, config, helper package) is compared with
-   the one of the last good build; if equal and the output exists, nothing is done.
+   the one of the last good build; if equal and the output exists, nothing is done. A file
+   whose inode, size and times are as recorded is not read again (:func:`file_digests`).
 2. Every table is validated: bad data stops here, with file, row, column and value.
 3. A notebook is re-executed when its key changes. The key hashes its code cells, the
    data files it read last time (the validated loader records them, see
@@ -104,8 +105,34 @@ def source_files() -> list[Path]:
     return sorted(p for p in files if ".ipynb_checkpoints" not in p.parts)
 
 
-def file_digests(files: list[Path]) -> dict[Path, bytes]:
-    return {p: hashlib.sha256(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes()).digest() for p in files}
+#: A file changed less than this before its digest was recorded is read again next time: a
+#: save in the same clock tick could leave its date and size as they were (git's "racy" case).
+RACY_NS = 2_000_000_000
+
+
+def file_digests(files: list[Path], known: dict | None = None) -> dict[Path, bytes]:
+    """sha256 of each file's path and bytes.
+
+    With ``known`` (the build state's record of earlier digests, updated here), a file whose
+    inode, size, modification and change times are as recorded is not read again, as git's
+    index does: a no-change build of a large book costs a ``stat`` per file, not a read.
+    """
+    out = {}
+    now = time.time_ns()
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        if known is None:
+            out[path] = hashlib.sha256(rel.encode() + b"\0" + path.read_bytes()).digest()
+            continue
+        st = path.stat()
+        stamp = [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        entry = known.get(rel)
+        if entry and entry[0] == stamp and entry[1] - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+            out[path] = bytes.fromhex(entry[2])
+            continue
+        out[path] = hashlib.sha256(rel.encode() + b"\0" + path.read_bytes()).digest()
+        known[rel] = [stamp, now, out[path].hex()]
+    return out
 
 
 def combine(digests: dict[Path, bytes]) -> str:
@@ -113,10 +140,6 @@ def combine(digests: dict[Path, bytes]) -> str:
     for path in sorted(digests):
         digest.update(digests[path])
     return digest.hexdigest()
-
-
-def fingerprint(files: list[Path]) -> str:
-    return combine(file_digests(files))
 
 
 def toc_documents() -> list[str]:
@@ -143,24 +166,34 @@ def package_digest() -> bytes:
     return b"".join(p.name.encode() + p.read_bytes() for p in files) + (ROOT / "requirements.txt").read_bytes()
 
 
-def notebook_key(path: Path, reads: list[str], package: bytes) -> str:
+def code_digest(path: Path) -> str:
+    """A notebook's code, tags and stored outputs (clearing its outputs makes it stale too), and
+    its kernel: not its prose, so a prose edit re-runs nothing."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    # Code, tags and stored outputs: clearing a notebook's outputs makes it stale too.
     code = [
         ("".join(c["source"]), c.get("metadata", {}).get("tags", []), c.get("outputs", []))
         for c in nb["cells"]
         if c["cell_type"] == "code"
     ]
+    return sha256(json.dumps(code, sort_keys=True).encode(), json.dumps(nb["metadata"].get("kernelspec", {})).encode())
+
+
+def notebook_key(path: Path, reads: list[str], package: bytes, code: str | None = None) -> str:
+    """What a notebook's outputs follow from: its code (``code_digest``), the data it read and
+    the package it imports."""
     data = [
         (r, (ROOT / "data" / r).read_bytes() if (ROOT / "data" / r).exists() else b"<missing>")
         for r in sorted(set(reads) | {"datapackage.json"})
     ]
-    return sha256(
-        json.dumps(code, sort_keys=True).encode(),
-        json.dumps(nb["metadata"].get("kernelspec", {})).encode(),
-        *(name.encode() + blob for name, blob in data),
-        package,
-    )
+    return sha256((code or code_digest(path)).encode(), *(name.encode() + blob for name, blob in data), package)
+
+
+def notebook_code(path: Path, state: dict) -> tuple[str, str]:
+    """(file digest, code digest) of a notebook: the code digest is parsed again only when the
+    file's digest is not the one recorded with it (a large book's notebooks are not all re-read)."""
+    digest = file_digests([path], state.setdefault("files", {}))[path].hex()
+    record = state.get("notebooks", {}).get(path.relative_to(ROOT).as_posix(), {})
+    return digest, record["code"] if record.get("file") == digest and "code" in record else code_digest(path)
 
 
 def validate_data() -> None:
@@ -352,7 +385,11 @@ def stale_notebooks(notebooks: list[Path], state: dict, force: bool) -> list[Pat
     stale = []
     for path in notebooks:
         record = records.get(str(path.relative_to(ROOT)))
-        if force or not record or record["key"] != notebook_key(path, record["reads"], package):
+        if (
+            force
+            or not record
+            or record["key"] != notebook_key(path, record["reads"], package, notebook_code(path, state)[1])
+        ):
             stale.append(path)
     return stale
 
@@ -377,7 +414,13 @@ def execute_stale(stale: list[Path], total: int, state: dict, pool: KernelPool |
             reads, seconds = future.result()  # a BuildError stops here; the rest are cancelled
             path = futures[future]
             rel = str(path.relative_to(ROOT))
-            records[rel] = {"reads": reads, "key": notebook_key(path, reads, package)}
+            digest, code = file_digests([path], state.setdefault("files", {}))[path].hex(), code_digest(path)
+            records[rel] = {
+                "reads": reads,
+                "key": notebook_key(path, reads, package, code),
+                "file": digest,
+                "code": code,
+            }
             write_state(state)
             done += 1
             say(f"  [{done}/{len(stale)}] {rel}  {seconds:.1f} s  ({len(stale) - done} left)")
@@ -662,7 +705,10 @@ def build(
     spec = TARGETS[target]
     state = read_state()
     files = source_files()
-    digests = file_digests(files)  # the sources as this build reads them
+    known = state.setdefault("files", {})
+    for gone in set(known) - {p.relative_to(ROOT).as_posix() for p in files}:
+        del known[gone]
+    digests = file_digests(files, known)  # the sources as this build reads them
     print_ = combine(digests)
     if not force and state.get(f"published-{target}") == print_ and any(spec["publish"].glob("*")):
         say(
@@ -712,7 +758,7 @@ def build(
         changed = publish(built, spec["publish"])
         # The sources as read, with the notebooks as executed in place: a file saved while this
         # build ran keeps its old digest here, so the next build sees it changed.
-        state[f"published-{target}"] = combine({**digests, **file_digests(stale)})
+        state[f"published-{target}"] = combine({**digests, **file_digests(stale, known)})
         write_state(state)
     finally:
         if own:

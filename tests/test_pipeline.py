@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -214,3 +215,42 @@ def test_a_one_page_change_rewrites_only_its_pages_in_the_site(repo):
         "search.html",
     }
     assert rewritten <= expected, rewritten
+
+
+# --- the record of file digests (no build) ----------------------------------------------
+
+
+def _digest(path: Path, known: dict, monkeypatch, later_s: float = 0) -> bytes:
+    """file_digests of one file, as if run ``later_s`` seconds from now."""
+    now = build.time.time_ns()
+    monkeypatch.setattr(build.time, "time_ns", lambda: now + int(later_s * 1e9))
+    return build.file_digests([path], known)[path]
+
+
+def test_a_file_recorded_long_after_its_last_change_is_not_read_again(keyed, monkeypatch):
+    path = keyed / "data" / "indicators.csv"
+    known = {}
+    real = _digest(path, known, monkeypatch, later_s=10)
+    known["data/indicators.csv"][2] = "00" * 32  # were the file read, the real digest would come back
+    assert _digest(path, known, monkeypatch, later_s=10) == bytes(32) != real
+
+
+def test_a_same_size_edit_with_its_old_date_is_still_seen(keyed, monkeypatch):
+    path = keyed / "data" / "indicators.csv"
+    known, st = {}, path.stat()
+    before = _digest(path, known, monkeypatch, later_s=10)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",2000,", ",2500,", 1), encoding="utf-8")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the old modification time
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    assert _digest(path, known, monkeypatch, later_s=10) != before  # its change time moved
+
+
+def test_a_file_recorded_as_it_was_written_is_read_again(keyed, monkeypatch):
+    """A save in the same clock tick as the record could keep date and size: such a record is not trusted."""
+    path = keyed / "data" / "indicators.csv"
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    known = {}
+    real = _digest(path, known, monkeypatch)
+    known["data/indicators.csv"][2] = "00" * 32
+    assert _digest(path, known, monkeypatch) == real
