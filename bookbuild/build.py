@@ -58,7 +58,7 @@ SOURCE_GLOBS = [
     "*.md",
     "book/**/*.md",
     "book/**/*.ipynb",
-    "data/*",
+    "data/**/*",  # the tables, their descriptor, the map and the report's text (data/source/)
     "techreport/*.py",
     "bookbuild/**/*.py",
     "requirements.txt",
@@ -178,14 +178,16 @@ def code_digest(path: Path) -> str:
     return sha256(json.dumps(code, sort_keys=True).encode(), json.dumps(nb["metadata"].get("kernelspec", {})).encode())
 
 
-def notebook_key(path: Path, reads: list[str], package: bytes, code: str | None = None) -> str:
+def notebook_key(
+    path: Path, reads: list[str], package: bytes, code: str | None = None, known: dict | None = None
+) -> str:
     """What a notebook's outputs follow from: its code (``code_digest``), the data it read and
-    the package it imports."""
-    data = [
-        (r, (ROOT / "data" / r).read_bytes() if (ROOT / "data" / r).exists() else b"<missing>")
-        for r in sorted(set(reads) | {"datapackage.json"})
-    ]
-    return sha256((code or code_digest(path)).encode(), *(name.encode() + blob for name, blob in data), package)
+    the package it imports. ``known``: the record of file digests (see :func:`file_digests`)."""
+    names = sorted(set(reads) | {"datapackage.json"})
+    files = {name: ROOT / "data" / name for name in names}
+    digests = file_digests([f for f in files.values() if f.is_file()], known)
+    data = [name.encode() + digests.get(files[name], b"<missing>") for name in names]
+    return sha256((code or code_digest(path)).encode(), *data, package)
 
 
 def notebook_code(path: Path, state: dict) -> tuple[str, str]:
@@ -196,12 +198,31 @@ def notebook_code(path: Path, state: dict) -> tuple[str, str]:
     return digest, record["code"] if record.get("file") == digest and "code" in record else code_digest(path)
 
 
-def validate_data() -> None:
-    from techreport.data import DataError, load_table, table_names
+def validate_data(state: dict, digests: dict[Path, bytes]) -> None:
+    """Validate every table whose inputs changed since it last passed.
 
+    A table's inputs: its CSV, the CSVs its foreign keys point to, the descriptor, the
+    report's text (quotes are checked against it) and the loader (``techreport/``). A
+    large book re-checks the tables an edit touched, not all of them.
+    """
+    from techreport.data import PACKAGE_FILE, DataError, load_table, package, table_names
+    from techreport.provenance import SOURCE_FILE
+
+    data = ROOT / "data"
+    common = sha256(*(digests.get(data / name, b"missing") for name in (PACKAGE_FILE, SOURCE_FILE)), package_digest())
+    try:
+        resources = {r["name"]: r for r in package()["resources"]}
+    except DataError as exc:
+        raise BuildError(f"bad data, nothing was built or published:\n{exc}") from None
+    passed = state.setdefault("valid", {})
     try:
         for name in table_names():
-            load_table(name)
+            schema = resources[name].get("schema", {})
+            inputs = [name, *(fk["reference"]["resource"] or name for fk in schema.get("foreignKeys", []))]
+            key = sha256(common.encode(), *(digests.get(data / resources[t]["path"], b"missing") for t in inputs))
+            if passed.get(name) != key:
+                load_table(name)
+                passed[name] = key
     except DataError as exc:
         raise BuildError(f"bad data, nothing was built or published:\n{exc}") from None
 
@@ -388,7 +409,8 @@ def stale_notebooks(notebooks: list[Path], state: dict, force: bool) -> list[Pat
         if (
             force
             or not record
-            or record["key"] != notebook_key(path, record["reads"], package, notebook_code(path, state)[1])
+            or record["key"]
+            != notebook_key(path, record["reads"], package, notebook_code(path, state)[1], state["files"])
         ):
             stale.append(path)
     return stale
@@ -417,7 +439,7 @@ def execute_stale(stale: list[Path], total: int, state: dict, pool: KernelPool |
             digest, code = file_digests([path], state.setdefault("files", {}))[path].hex(), code_digest(path)
             records[rel] = {
                 "reads": reads,
-                "key": notebook_key(path, reads, package, code),
+                "key": notebook_key(path, reads, package, code, state["files"]),
                 "file": digest,
                 "code": code,
             }
@@ -724,7 +746,7 @@ def build(
         pool = session.warm_kernels(len(stale))  # kernels start while the data is validated
         if target == "html":
             session.start_sphinx(state, files)  # and Sphinx while the notebooks run
-        validate_data()
+        validate_data(state, digests)
         say(f"data: every table valid ({time.perf_counter() - started:.1f} s)")
         if not stale:
             say(f"notebooks: all {len(notebooks)} up to date")

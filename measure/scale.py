@@ -5,7 +5,7 @@
 
 A synthetic book of N pages is the real one copied: the front page, then as many whole
 copies of the chapter's 10 notebook pages as fit, then single copies of self-contained pages
-(no link to another page) for the rest. Every copy gets its own renamed data: each table
+(no link to another page) for the rest; the back matter (原文对照) is left out. Every copy gets its own renamed data: each table
 ``x`` it reads becomes ``x_cK`` (a new CSV file and datapackage resource, foreign keys
 renamed along), and every figure and table label gets the suffix ``-cK``, so no two pages
 share a data file or a label by accident. (The district boundaries that techreport.maps
@@ -98,8 +98,15 @@ def copy_tables(repo: Path, suffix: str) -> set[str]:
 def synthetic_book(parent: Path, pages: int, name: str) -> Path:
     """A copy of the repository whose book has ``pages`` pages (see the module docstring)."""
     repo = fresh_copy(parent, name)
-    chapter = chapter_pages(repo)
     toc = yaml.safe_load((repo / "_toc.yml").read_text(encoding="utf-8"))
+    # The back matter (原文对照) goes: it reads every page under book/ and knows the
+    # chapter's own tables only, so copies would make it fail; books of every size lack it.
+    for part in toc["parts"][1:]:
+        for entry in part["chapters"]:
+            (repo / f"{entry['file']}.ipynb").unlink()
+    toc["parts"] = toc["parts"][:1]
+    (repo / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    chapter = chapter_pages(repo)
     whole, rest = divmod(pages - 1 - len(chapter), len(chapter))
     leaves = [p for p in chapter if self_contained(repo, p)]
     if pages - 1 < len(chapter) or not leaves:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,58 @@ def test_a_file_recorded_as_it_was_written_is_read_again(keyed, monkeypatch):
     real = _digest(path, known, monkeypatch)
     known["data/indicators.csv"][2] = "00" * 32
     assert _digest(path, known, monkeypatch) == real
+
+
+def test_the_report_text_is_a_source_of_the_build(keyed):
+    """Next year's text in data/source/ must start a build, not meet "nothing changed"."""
+    assert keyed / "data" / "source" / "chapter-2.txt" in build.source_files()
+
+
+def test_a_table_is_checked_again_when_a_table_it_points_to_changes(keyed, monkeypatch):
+    checked = []
+    monkeypatch.setattr("techreport.data.load_table", lambda name, *a: checked.append(name))
+    monkeypatch.setattr("techreport.data.DATA_DIR", keyed / "data")
+    state = {}
+    build.validate_data(state, build.file_digests(build.source_files()))
+    assert "platform_districts" in checked and "districts" in checked
+    checked.clear()
+    build.validate_data(state, build.file_digests(build.source_files()))
+    assert checked == [], "nothing changed: nothing is checked again"
+    districts = keyed / "data" / "districts.csv"
+    districts.write_text(districts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    build.validate_data(state, build.file_digests(build.source_files()))
+    assert "districts" in checked and "platform_districts" in checked  # it points to districts
+    assert "ships" not in checked
+
+
+NUMBERS_BOTH_WAYS = """
+import copy, json
+from bookbuild import build
+from sphinx_external_toc.collectors import TocTreeCollectorWithStyles as Collector
+sphinx = build.HtmlSphinx(build.TARGETS["html"]["stage"])
+sphinx._thread.join()
+env = sphinx._app.env
+Collector().assign_figure_numbers(env)  # from the pages' outlines
+outlined = copy.deepcopy(env.toc_fignumbers)
+env.techreport_outlines = {}
+Collector().assign_figure_numbers(env)  # from the pages' doctrees, as Sphinx does
+print(json.dumps([outlined, env.toc_fignumbers], sort_keys=True, ensure_ascii=False))
+sphinx.close()
+"""
+
+
+def test_figure_numbers_from_page_outlines_are_sphinx_own(built_repo):
+    """Figures are numbered from small page outlines kept in the environment, not from every
+    page's doctree: the numbers must be those Sphinx's own walk over the doctrees gives."""
+    result = subprocess.run(
+        [sys.executable, "-c", NUMBERS_BOTH_WAYS],
+        cwd=built_repo,
+        env={**os.environ, "PYTHONPATH": str(built_repo)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outlined, walked = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outlined == walked
+    numbered = sum(len(ids) for page in walked.values() for ids in page.values())
+    assert numbered >= 20, walked  # the chapter's figures and tables, 图 2-1 ... 表 2-N

@@ -15,4 +15,6 @@ from . import figures, latex, numbering, search, web
 def setup(app):
     for module in (numbering, search, latex, web, figures):
         module.setup(app)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: raise it when what the environment keeps changes (numbering's page
+    # outlines): Sphinx then re-reads every page instead of using an environment without it.
+    return {"env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -66,6 +66,8 @@ def _offset_numbering(assign):
     """Wrap a collector's ``assign_section_numbers``: its numbering, top level shifted."""
 
     def assign_section_numbers(self, env):
+        from docutils import nodes
+
         # sphinx-external-toc's collector counts chapters in attributes that only __init__
         # zeroes, so a second build in the same application (the preview) would number from
         # where the first stopped (2 -> 3): start them at 0 as a new application does.
@@ -75,7 +77,13 @@ def _offset_numbering(assign):
         offset = env.config.secnumber_offset
         aside = _set_aside_headings(env)
         before = {doc: dict(env.toc_secnumbers.get(doc) or {}) for doc, *_ in aside}
-        _shift(env.toc_secnumbers, -offset)  # compare like with like against the last build
+        # Compare like with like against the last build: without the headings set aside (their
+        # None entries come back in _put_back) and unshifted. Otherwise every page that holds
+        # other pages counts as renumbered, and Sphinx rewrites them all on every build.
+        for docname, _, _, item in aside:
+            for ref in item.findall(nodes.reference):
+                (env.toc_secnumbers.get(docname) or {}).pop(ref.get("anchorname"), None)
+        _shift(env.toc_secnumbers, -offset)
         try:
             rewrite = assign(self, env)
         finally:
@@ -83,7 +91,7 @@ def _offset_numbering(assign):
         _shift(env.toc_secnumbers, offset)
         rewrite = [
             *rewrite,
-            *(doc for doc in before if doc not in rewrite and env.toc_secnumbers.get(doc) != before[doc]),
+            *(doc for doc in before if doc not in rewrite and (env.toc_secnumbers.get(doc) or {}) != before[doc]),
         ]
         for docname, numbers in env.toc_secnumbers.items():
             if numbers.get(""):
@@ -114,12 +122,63 @@ def _split(numbers: dict) -> None:
                     ids[fig_id] = tuple(int(part) for part in number[0].split(FIGURE_NUMBER_SEPARATOR))
 
 
+def outline(doctree):
+    """What figure numbering reads of a page, in document order: sections, toctrees, every
+    element with ids, and the captions and titles that make a figure or table numbered
+    (Sphinx's ``TocTreeCollector.assign_figure_numbers``). A few kB instead of the page."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    def prune(node):
+        out = node.copy()
+        out.rawsource = ""
+        for child in node.children:
+            if not isinstance(child, nodes.Element):
+                continue
+            if isinstance(child, (nodes.caption, nodes.title)):
+                out += child.deepcopy()
+            elif isinstance(child, nodes.literal_block):
+                out += nodes.literal_block()  # a code block's container is numbered by this child
+            elif (sub := prune(child)).children or child["ids"] or isinstance(child, (nodes.section, addnodes.toctree)):
+                out += sub
+        return out
+
+    root = nodes.Element()
+    root.extend(prune(doctree).children)
+    for node in root.findall():
+        node.document = None  # copies point at the page's document: pickled along, it would come whole
+        if isinstance(node, nodes.Element):
+            node.rawsource = ""
+    return root
+
+
+def _record_outline(app, doctree) -> None:
+    if not hasattr(app.env, "techreport_outlines"):
+        app.env.techreport_outlines = {}
+    app.env.techreport_outlines[app.env.docname] = outline(doctree)
+
+
+def _forget_outline(app, env, docname) -> None:
+    getattr(env, "techreport_outlines", {}).pop(docname, None)
+
+
 def _joined_numbers(assign):
-    """Wrap a collector's ``assign_figure_numbers``: its numbers, joined with the separator."""
+    """Wrap a collector's ``assign_figure_numbers``: its numbers, joined with the separator.
+
+    Sphinx numbers figures by walking every page's doctree at every build in which a page
+    changed (a large book unpickles all of them for one edit); it walks each page's
+    :func:`outline` instead, recorded when the page was read.
+    """
 
     def assign_figure_numbers(self, env):
         _split(env.toc_fignumbers)
-        rewrite = assign(self, env)
+        outlines = getattr(env, "techreport_outlines", {})
+        doctree = env.get_doctree
+        env.get_doctree = lambda docname: outlines[docname] if docname in outlines else doctree(docname)
+        try:
+            rewrite = assign(self, env)
+        finally:
+            del env.get_doctree  # the method again; the environment is pickled after this
         _join(env.toc_fignumbers)
         return rewrite
 
@@ -133,6 +192,8 @@ def setup(app) -> None:
     if not getattr(collector.assign_section_numbers, "offset", False):
         collector.assign_section_numbers = _offset_numbering(collector.assign_section_numbers)
         collector.assign_section_numbers.offset = True
+    app.connect("doctree-read", _record_outline)
+    app.connect("env-purge-doc", _forget_outline)
     if not getattr(collector.assign_figure_numbers, "joined", False):
         collector.assign_figure_numbers = _joined_numbers(collector.assign_figure_numbers)
         collector.assign_figure_numbers.joined = True
