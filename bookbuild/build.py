@@ -184,7 +184,7 @@ def notebook_key(
     """What a notebook's outputs follow from: its code (``code_digest``), the data it read and
     the package it imports. ``known``: the record of file digests (see :func:`file_digests`)."""
     names = sorted(set(reads) | {"datapackage.json"})
-    files = {name: ROOT / "data" / name for name in names}
+    files = {name: Path(os.path.normpath(ROOT / "data" / name)) for name in names}  # ../book/x.ipynb: a page
     digests = file_digests([f for f in files.values() if f.is_file()], known)
     data = [name.encode() + digests.get(files[name], b"<missing>") for name in names]
     return sha256((code or code_digest(path)).encode(), *data, package)
