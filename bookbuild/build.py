@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import filecmp
+import glob
 import hashlib
 import io
 import json
@@ -101,8 +102,9 @@ def write_state(state: dict) -> None:
 
 
 def source_files() -> list[Path]:
-    files = {p for pattern in SOURCE_GLOBS for p in ROOT.glob(pattern) if p.is_file()}
-    return sorted(p for p in files if ".ipynb_checkpoints" not in p.parts)
+    # glob.glob on names, not Path.glob: a large book's no-change build is mostly this walk
+    names = {n for pattern in SOURCE_GLOBS for n in glob.glob(pattern, root_dir=ROOT, recursive=True)}
+    return sorted(ROOT / n for n in names if ".ipynb_checkpoints" not in n and os.path.isfile(os.path.join(ROOT, n)))
 
 
 #: A file changed less than this before its digest was recorded is read again next time: a
@@ -119,8 +121,10 @@ def file_digests(files: list[Path], known: dict | None = None) -> dict[Path, byt
     """
     out = {}
     now = time.time_ns()
+    prefix = str(ROOT) + os.sep
     for path in files:
-        rel = path.relative_to(ROOT).as_posix()
+        name = str(path)
+        rel = name[len(prefix) :] if name.startswith(prefix) else path.relative_to(ROOT).as_posix()
         if known is None:
             out[path] = hashlib.sha256(rel.encode() + b"\0" + path.read_bytes()).digest()
             continue
