@@ -341,26 +341,38 @@ TABLE_TOPICS = {
 }
 
 
-def shown_items(book_dir: Path | str | None = None) -> dict[str, list[tuple[str, str]]]:
-    """{page: [(label, table), ...]}: every numbered figure and table of the book and the tables it draws on.
+def book_pages(book_dir: Path | str | None = None) -> list[tuple[str, list[dict]]]:
+    """[(page, cells)]: every page of the book but 原文对照, its notebook read once.
 
-    Read from the notebooks' ``show_figure``/``show_table`` calls (their ``name=`` and ``tables=``).
+    Each is recorded as read (``TECHREPORT_READS``): the build re-runs the reader when a page changes.
     """
-    import ast
     import json
     import os
 
     book_dir = Path(book_dir or BOOK_DIR)
-    found: dict[str, list[tuple[str, str]]] = {}
     reads = os.environ.get("TECHREPORT_READS")
+    pages = []
     for path in sorted(book_dir.rglob("*.ipynb")):
-        doc = str(path.relative_to(book_dir.parent).with_suffix(""))
         if path.stem == CONCORDANCE:
             continue
+        doc = str(path.relative_to(book_dir.parent).with_suffix(""))
         if reads:
-            with open(reads, "a", encoding="utf-8") as fh:  # the build re-runs the reader when a page changes
+            with open(reads, "a", encoding="utf-8") as fh:
                 fh.write(f"../{doc}.ipynb\n")
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        pages.append((doc, json.loads(path.read_text(encoding="utf-8"))["cells"]))
+    return pages
+
+
+def shown_items(book_dir: Path | str | None = None, pages=None) -> dict[str, list[tuple[str, str]]]:
+    """{page: [(label, table), ...]}: every numbered figure and table of the book and the tables it draws on.
+
+    Read from the notebooks' ``show_figure``/``show_table`` calls (their ``name=`` and ``tables=``).
+    ``pages``: :func:`book_pages`, when the caller has read them already.
+    """
+    import ast
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    for doc, cells in pages if pages is not None else book_pages(book_dir):
         for cell in cells:
             if cell["cell_type"] != "code":
                 continue
@@ -382,21 +394,15 @@ def shown_items(book_dir: Path | str | None = None) -> dict[str, list[tuple[str,
     return found
 
 
-def shown_words(book_dir: Path | str | None = None) -> dict[str, tuple[str, str]]:
+def shown_words(book_dir: Path | str | None = None, pages=None) -> dict[str, tuple[str, str]]:
     """{label: (page, words)}: the report's words each figure and table shows (its ``quotes=``), normalised.
 
     Read from the stored outputs of the notebooks, so it is exactly what a reader sees under the figure
-    or in the table's 报告原文 column.
+    or in the table's 报告原文 column. ``pages``: :func:`book_pages`, when read already.
     """
-    import json
-
-    book_dir = Path(book_dir or BOOK_DIR)
     found = {}
-    for path in sorted(book_dir.rglob("*.ipynb")):
-        doc = str(path.relative_to(book_dir.parent).with_suffix(""))
-        if path.stem == CONCORDANCE:
-            continue
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+    for doc, cells in pages if pages is not None else book_pages(book_dir):
+        for cell in cells:
             for output in cell.get("outputs", []):
                 text = "".join(output.get("data", {}).get("text/markdown", ""))
                 label = re.search(r"^:name: (\S+)$", text, flags=re.M)
@@ -482,8 +488,9 @@ def concordance(data_dir: Path | str | None = None, book_dir: Path | str | None 
     from .data import load_table
 
     src = source(data_dir)
-    shown = shown_items(book_dir)
-    words = shown_words(book_dir)
+    pages = book_pages(book_dir)
+    shown = shown_items(pages=pages)
+    words = shown_words(pages=pages)
     spans = []  # (start, end, targets)
     for q in all_quotes(data_dir):
         doc = row_page(q, data_dir)

@@ -25,11 +25,6 @@ from pathlib import Path
 NARROW_MEDIA = "(max-width: 40em)"
 
 
-def _svg_size(svg: str) -> tuple[int, int] | None:
-    match = re.search(r'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"', svg)
-    return (round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)) if match else None
-
-
 def _phone_svgs(app, pagename: str) -> dict[str, str]:
     from techreport.present import phone_svgs
 
@@ -40,6 +35,8 @@ def _phone_svgs(app, pagename: str) -> dict[str, str]:
 
 
 def _picture(app, pagename: str, body: str) -> str:
+    from sphinx.util.images import get_image_size
+
     phones = _phone_svgs(app, pagename)
     if not phones:
         return body
@@ -59,7 +56,7 @@ def _picture(app, pagename: str, body: str) -> str:
         file = f"{name}-phone-{hashlib.sha256(data).hexdigest()[:12]}.svg"
         if not (images / file).exists():
             (images / file).write_bytes(data)
-        size = _svg_size(svg)
+        size = get_image_size(str(images / file))  # CSS px, as web.py sizes the wide <img>
         dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
         source = f'<source media="{NARROW_MEDIA}" srcset="{depth}_images/{file}"{dims} />'
         return (
