@@ -72,7 +72,9 @@ def label_color(fill, ink="#222222") -> str:
     """The label colour on a district of colour ``fill``: ``ink`` or white, whichever contrasts more.
 
     Labels have no halo: a halo makes the SVG draw every label as glyph outlines (twice the
-    file), and a label in the better of two colours reads without one.
+    file), and a label in the better of two colours reads without one. A white label is set on
+    a box of its district's colour instead (``draw_districts``): where a small district's name
+    runs onto a light neighbour, it still reads.
     """
     return ink if contrast(ink, fill) >= contrast("white", fill) else "white"
 
@@ -244,6 +246,8 @@ def draw_districts(
         if ident in labels:
             x, y = points[ident]
             kw = {**text_kw, "color": label_color(fill[ident], _LABEL_DEFAULTS["color"])} if ident in fill else text_kw
+            if kw["color"] == "white":  # a white label that runs onto a light neighbour keeps its dark backing
+                kw = {"bbox": {"boxstyle": "round,pad=0.04", "fc": fill[ident], "ec": "none"}, **kw}
             ax.text(x, y, labels[ident], gid=f"label-{ident}", **kw)
 
     allv = np.concatenate([shapes[i].vertices for i in ids])
