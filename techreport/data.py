@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .provenance import SOURCE_FILE, locate, quote_fields
+from .source import SOURCE_FILE, SourceError, normalise, resolve
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
@@ -389,21 +389,107 @@ def _foreign_key_problems(table: Table) -> Iterator[Problem]:
             )
 
 
-#: Every check of a table, in order; each yields :class:`Problem`s. The cell check runs first:
-#: it fills ``Table.columns``, which the key checks read. Add a check here.
+#: A column holding the report's words ends in this suffix (``source_quote``, ``kind_quote``...);
+#: ``<prefix>_context`` beside ``<prefix>_quote``, where present, pins a quote that occurs more than once.
+QUOTE_SUFFIX = "_quote"
+CONTEXT_SUFFIX = "_context"
+
+
+def quote_fields(fields: list[dict]) -> list[str]:
+    """The names of the fields that hold the report's words."""
+    return [f["name"] for f in fields if f["name"].endswith(QUOTE_SUFFIX)]
+
+
+def context_field(column: str) -> str:
+    """The column that pins quote column ``column`` to one place: ``source_quote`` -> ``source_context``."""
+    return column.removesuffix(QUOTE_SUFFIX) + CONTEXT_SUFFIX
+
+
 def _quote_problems(table: Table) -> Iterator[Problem]:
-    """Every ``*_quote`` cell is a verbatim span of the report (see :mod:`techreport.provenance`)."""
+    """Every ``*_quote`` cell is a verbatim span of the report that stands in one place (:mod:`techreport.source`)."""
     for column in quote_fields(table.schema["fields"]):
-        for line, value in zip(table.lines, table.columns[column]):
-            if value and not locate(value, table.data_dir):
+        contexts = table.columns.get(context_field(column), [None] * len(table.lines))
+        for line, value, context in zip(table.lines, table.columns[column], contexts):
+            if not value:
+                continue
+            try:
+                resolve(value, context, table.data_dir)
+            except SourceError as exc:
+                placed = bool(context) and "context" in str(exc)
                 yield Problem(
                     table.file,
                     row=line,
-                    column=column,
-                    value=value,
-                    problem=f"these words are not in the report ({SOURCE_FILE})",
-                    expected="a verbatim span of it (whitespace and the width of commas, colons and brackets aside)",
+                    column=context_field(column) if placed else column,
+                    value=context if placed else value,
+                    problem=f"{exc} (data/{SOURCE_FILE})",
+                    expected="a verbatim span of it that stands in one place "
+                    "(whitespace and the width of commas, colons and brackets aside)",
                 )
+
+
+#: A value's qualifier as the report writes it: the words just before the number, or just after.
+QUALIFIER_WORDS = {
+    "exact": ((), ()),
+    "more_than": (("超过", "超", ">"), ()),
+    "nearly": (("近",), ()),
+    "odd": ((), ("余",)),
+    "ordinal": (("第",), ()),
+}
+_ALL_BEFORE = {w for before, _ in QUALIFIER_WORDS.values() for w in before}
+_ALL_AFTER = {w for _, after in QUALIFIER_WORDS.values() for w in after}
+_CHINESE = {1: "一", 2: "二两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 100: "百"}
+
+
+def number_forms(value: float, decimals: int) -> list[str]:
+    """The ways the report writes a number: ``15.5``, ``3``; a small whole number or 100 also in Chinese."""
+    forms = [f"{value:.{int(decimals)}f}"]
+    if float(value).is_integer():
+        forms += list(_CHINESE.get(int(value), ""))
+    return forms
+
+
+def value_in_quote(value: float, decimals: int, qualifier: str, quote: str) -> bool:
+    """True when ``quote`` states ``value`` with ``qualifier`` (超过2000 for more_than 2000, 近百 for nearly 100)."""
+    text = normalise(quote)
+    before, after = QUALIFIER_WORDS[qualifier]
+    for form in number_forms(value, decimals):
+        for m in re.finditer(re.escape(form), text):
+            a, b = m.start(), m.end()
+            if form.isascii() and (
+                text[a - 1 : a].isdigit() or text[b : b + 1].isdigit() or text[b : b + 2][:1] == "."
+            ):
+                continue  # a part of a longer number: 3 in 23000
+            ahead = {w for w in _ALL_BEFORE if text[:a].endswith(w)}
+            behind = {w for w in _ALL_AFTER if text[b:].startswith(w)}
+            if qualifier == "exact":
+                if not ahead and not behind:
+                    return True
+            elif ahead & set(before) or behind & set(after):
+                return True
+    return False
+
+
+def _value_problems(table: Table) -> Iterator[Problem]:
+    """A table of figures (``value``, ``qualifier``): each value, with its qualifier, is what its quote says."""
+    names = {f["name"] for f in table.schema["fields"]}
+    if not {"value", "qualifier", "source_quote"} <= names:
+        return
+    decimals = table.columns.get("decimals", [0] * len(table.lines))
+    for line, value, places, qualifier, quote in zip(
+        table.lines, table.columns["value"], decimals, table.columns["qualifier"], table.columns["source_quote"]
+    ):
+        if None in (value, qualifier, quote) or value_in_quote(value, places or 0, qualifier, quote):
+            continue
+        shown = number_forms(value, places or 0)[0]
+        words = "".join(QUALIFIER_WORDS[qualifier][0][:1]) + shown + "".join(QUALIFIER_WORDS[qualifier][1][:1])
+        yield Problem(
+            table.file,
+            row=line,
+            column="value+qualifier",
+            value=f"{shown} ({qualifier})",
+            problem=f"the quote {quote!r} does not state it",
+            expected=f"the quote to say {words!r} (the number as the report writes it, with its qualifier)",
+        )
 
 
 # In order: the cell check fills ``table.columns``, which the others read.
@@ -412,6 +498,7 @@ CHECKS: list[Callable[[Table], Iterator[Problem]]] = [
     _unique_problems,
     _foreign_key_problems,
     _quote_problems,
+    _value_problems,
 ]
 
 

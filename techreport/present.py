@@ -12,6 +12,8 @@ One call per item, so every page gets the same treatment:
 * ``quotes=`` (both): the report's own words for each row or for the figure, from the data's
   ``source_quote`` column. On the web they open with one tap (a ``<details>`` element); in the
   PDF, where raw HTML is dropped, the words print in the table's last column or under the figure.
+  A figure shows the whole clauses that hold its quotes. Both record what they show
+  (:mod:`techreport.shown`): 原文对照 and the coverage of the report are built from that record.
 * :func:`fmt` and :func:`glue_text` - a figure with its qualifier ("超过2000名", "近100亿元",
   "20余家") for prose, through myst-nb glue so a CSV edit changes the text too.
 """
@@ -27,6 +29,8 @@ from IPython.display import display
 
 from . import charts, style
 from .data import resource
+from .shown import record
+from .source import clause_bounds, line_of, locate, place, source, words
 from .style import SOURCE
 
 # qualifier -> (before the number, after the number)
@@ -137,15 +141,57 @@ def _quote_cell(quotes) -> str:
     )
 
 
-def _quote_block(quotes) -> str:
-    quotes = [q for q in quotes if isinstance(q, str) and q]
-    if not quotes:
+def clauses(quotes) -> list[str]:
+    """The whole clauses of the report that hold ``quotes``, in the report's order, each once.
+
+    A clause runs between 。；; and line ends. Words that occur more than once in the report are
+    kept as they are: which clause they belong to is the data's to say (``source_context``).
+    """
+    text = source().text
+    places, kept = [], []
+    for quote in dict.fromkeys(q for q in quotes if isinstance(q, str) and q.strip()):
+        at = place(quote)
+        if at:
+            places.append(clause_bounds(*at))
+        else:
+            kept.append(quote)
+    return [text[a:b] for a, b in sorted(set(places))] + kept
+
+
+def _quote_block(passages: list[str]) -> str:
+    if not passages:
         return ""
-    words = "；".join(_words(q) for q in dict.fromkeys(quotes))
+    words = "；".join(_words(q) for q in passages)
     return (
-        f'<details class="report-words"><summary>报告原文（{len(dict.fromkeys(quotes))}处）</summary>\n\n'
+        f'<details class="report-words"><summary>报告原文（{len(passages)}处）</summary>\n\n'
         f"{{.report-words-text}}\n报告原文：{words}\n\n</details>\n\n"
     )
+
+
+def verbatim_cells(frame: pd.DataFrame) -> list[str]:
+    """The cells of ``frame`` that are the report's words and stand in one place in it (a name, a heading).
+
+    A table shows these words verbatim, so the record counts them as shown: words of 4 or more
+    characters that occur once in the report, or a shorter heading that is one whole line of it
+    (石墨烯). Short words found once by chance (a "1个" of a count) and words that occur more than
+    once (5月) are not claimed for any place.
+    """
+    out = []
+    for value in frame.astype(object).to_numpy().ravel():
+        if not isinstance(value, str) or len(words(value)) < 2:
+            continue
+        if (len(words(value)) >= 4 and len(locate(value)) == 1) or line_of(value):
+            out.append(value)
+    return out
+
+
+def _flat(quotes) -> list[str]:
+    """Every quote of a table's ``quotes=`` (an entry per row: a quote, a list of them, or empty)."""
+    out = []
+    for entry in quotes:
+        entry = [entry] if isinstance(entry, str) else list(entry) if isinstance(entry, (list, tuple)) else []
+        out += [q for q in entry if isinstance(q, str) and q]
+    return out
 
 
 def show_table(
@@ -158,13 +204,16 @@ def show_table(
     align: dict[str, str] | None = None,
     widths: list[int] | None = None,
     quotes=None,
+    whole: bool = False,
 ) -> None:
     """Display ``frame`` as table ``name`` ("tbl-..."), with caption, source line and CSV links.
 
     ``quotes``: one entry per row (a quote, a list of quotes, or empty): the report's words,
     added as a last column that opens with one tap on the web and prints in the PDF. A Series
     is matched to the rows by its labels, so a table sorted after its source keeps each row's
-    words; a list is taken in row order.
+    words; a list is taken in row order. ``whole=True`` also shows, under the table, the whole
+    clauses of the report that hold those words (as a figure does), when the cells hold parts of
+    longer sentences.
     """
     tables = [tables] if isinstance(tables, str) else list(tables)
     preview = frame
@@ -184,11 +233,13 @@ def show_table(
     options = f":name: {name}\n:align: left\n"
     if widths:
         options += f":widths: {' '.join(map(str, widths))}\n"
-    source = f"资料来源：{SOURCE}。数据：{_data_links(tables)}。"
+    cite = f"资料来源：{SOURCE}。数据：{_data_links(tables)}。"
     md = f"````{{table}} {caption}\n{options}\n{markdown_table(frame, align)}\n````\n\n"
     if note:
         md += f"{{.table-note}}\n注：{note}\n\n"
-    md += f"{{.source-line}}\n{source}\n"
+    md += f"{{.source-line}}\n{cite}\n\n"
+    passages = clauses(_flat(quotes or [])) if whole else []
+    md += _quote_block(passages) + record(name, _flat(quotes or []) + passages + verbatim_cells(preview))
     html_table = preview.to_html(index=False, border=0, na_rep="", escape=True)
     display(
         {"text/markdown": md, "text/html": f"<p><b>{html.escape(caption)}</b></p>{html_table}", "text/plain": caption},
@@ -257,7 +308,8 @@ def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
         f"{sentence(caption)}数据：{_data_links(tables)}。\n```\n"
     )
-    md += _quote_block(list(quotes))
+    passages = clauses(quotes)
+    md += _quote_block(passages) + record(name, passages)
     body = re.sub(r"<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', _svg_body(phone), count=1)
     jupyter = (
         f'<figure class="techreport-figure" data-figure="{name}">{body}'

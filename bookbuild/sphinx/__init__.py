@@ -4,17 +4,18 @@
 * :mod:`.search` - Chinese search terms kept whole (a jieba user dictionary from the data);
 * :mod:`.web` - the light, self-contained web edition (asset trimming, descriptions, icons);
 * :mod:`.latex` - the PDF edition (no code, the front matter chapter);
-* :mod:`.figures` - phone-width charts by ``<picture>``, a tap opens a chart full size.
+* :mod:`.figures` - phone-width charts by ``<picture>``, a tap opens a chart full size;
+* :mod:`.concordance` - what each page shows of the report, and 原文对照 built from that record.
 """
 
 from __future__ import annotations
 
-from . import figures, latex, numbering, search, web
+from . import concordance, figures, latex, numbering, search, web
 
 
 def setup(app):
-    for module in (numbering, search, latex, web, figures):
+    for module in (numbering, search, latex, web, figures, concordance):
         module.setup(app)
     # env_version: raise it when what the environment keeps changes (numbering's page
     # outlines): Sphinx then re-reads every page instead of using an environment without it.
-    return {"env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

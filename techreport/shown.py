@@ -1,0 +1,136 @@
+"""The record of what each figure, table and statement shows of the report.
+
+:func:`techreport.present.show_table` and :func:`~techreport.present.show_figure` put the report's
+words they display (a table's 报告原文 cells, a figure's 报告原文 block) into their output as a
+``report-shown`` directive: the block's label, then one line per passage, exactly as shown.
+Sphinx collects these per page and label (``bookbuild/sphinx/concordance.py``), and 原文对照, the
+coverage of the report and the PDF's page references all read that one record; nothing keeps a
+list of pages or topics by hand.
+
+Where a passage stands in the report is resolved here, once: words that occur once stand there;
+words that occur more than once stand where the data rows quoting them are pinned
+(``source_context``, see :func:`techreport.source.resolve`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import context_field, load_table, quote_fields, resource, table_names
+from .source import SourceError, locate, normalise, place, resolve, where
+
+DIRECTIVE = "report-shown"
+#: Tables of passages the book leaves out on purpose: they state no fact and are shown nowhere.
+OMISSIONS = "source_omissions"
+_BLOCK = re.compile(r"^(`{3,})\{" + DIRECTIVE + r"\} (\S+)\n(.*?)^\1$", re.M | re.S)
+
+
+def one_line(words: str) -> str:
+    """Words as one line: the report's line breaks and runs of spaces become one space."""
+    return " ".join(str(words).split())
+
+
+def record(label: str, passages) -> str:
+    """The ``report-shown`` block for ``label``: what the reader sees of the report there."""
+    lines = [one_line(p) for p in dict.fromkeys(passages) if isinstance(p, str) and p.strip()]
+    if not lines:
+        return ""
+    return f"````{{{DIRECTIVE}}} {label}\n" + "\n".join(lines) + "\n````\n"
+
+
+def parse(markdown: str) -> dict[str, list[str]]:
+    """``{label: [passages]}`` from markdown that holds ``report-shown`` blocks."""
+    return {m.group(2): [line for line in m.group(3).splitlines() if line.strip()] for m in _BLOCK.finditer(markdown)}
+
+
+def from_notebook(path: Path) -> dict[str, list[str]]:
+    """The records in a notebook's stored outputs."""
+    found: dict[str, list[str]] = {}
+    for cell in json.loads(Path(path).read_text(encoding="utf-8")).get("cells", []):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown", "")
+            found.update(parse("".join(text) if isinstance(text, list) else text))
+    return found
+
+
+@dataclass(frozen=True)
+class Row:
+    """A data row that quotes the report: its table, key, quote column and where the quote stands."""
+
+    table: str
+    line: int
+    key: str
+    column: str
+    quote: str
+    span: tuple[int, int]
+
+
+def quoted_rows(data_dir: Path | str | None = None) -> list[Row]:
+    """Every quote of data/ (omissions aside), each at the one place it stands in the report."""
+    out = []
+    for name in table_names(data_dir):
+        if name == OMISSIONS:
+            continue
+        frame = load_table(name, data_dir)
+        cols = quote_fields(resource(name, data_dir)["schema"]["fields"])
+        key = resource(name, data_dir)["schema"].get("primaryKey", [])
+        key = [key] if isinstance(key, str) else key
+        for k, row in frame.iterrows():
+            for col in cols:
+                if not isinstance(row[col], str):
+                    continue
+                context = row.get(context_field(col))
+                span = resolve(row[col], context if isinstance(context, str) else None, data_dir)
+                out.append(Row(name, k + 2, "/".join(str(row[c]) for c in key), col, row[col], span))
+    return out
+
+
+class Resolver:
+    """Where shown words stand in the report, and which data rows they show."""
+
+    def __init__(self, data_dir: Path | str | None = None):
+        self.data_dir = data_dir
+        self.rows: dict[str, list[Row]] = {}
+        for row in quoted_rows(data_dir):
+            self.rows.setdefault(normalise(row.quote), []).append(row)
+
+    def spans(self, words: str) -> list[tuple[int, int]]:
+        """The places shown ``words`` stand: their one place, or the places the rows quoting them are pinned to."""
+        at = place(words, self.data_dir)
+        if at:
+            return [at]
+        found = locate(words, self.data_dir)
+        if not found:
+            raise SourceError(f"the words {words!r} are shown as the report's, but they are not in it")
+        needle = normalise(words)
+        pinned = sorted({row.span for row in self.rows.get(needle, [])})
+        if not pinned:  # a part of a pinned quote ("5月" of "- 5月"): where it stands inside that quote
+            pinned = sorted(
+                {
+                    span
+                    for quote, rows in self.rows.items()
+                    if needle in quote
+                    for row in rows
+                    for span in found
+                    if row.span[0] <= span[0] and span[1] <= row.span[1]
+                }
+            )
+        if not pinned:
+            raise SourceError(
+                f"the words {words!r} occur {len(found)} times in the report ({where(found, self.data_dir)}) "
+                "and no data row pins them: show longer words"
+            )
+        return pinned
+
+    def shows(self, words: str) -> list[Row]:
+        """The data rows whose quote is within the shown words."""
+        places = self.spans(words)
+        return [
+            row
+            for rows in self.rows.values()
+            for row in rows
+            if any(a <= row.span[0] and row.span[1] <= b for a, b in places)
+        ]
