@@ -204,7 +204,7 @@ def show_table(
     align: dict[str, str] | None = None,
     widths: list[int] | None = None,
     quotes=None,
-    whole: bool = False,
+    whole=False,
 ) -> None:
     """Display ``frame`` as table ``name`` ("tbl-..."), with caption, source line and CSV links.
 
@@ -213,7 +213,7 @@ def show_table(
     is matched to the rows by its labels, so a table sorted after its source keeps each row's
     words; a list is taken in row order. ``whole=True`` also shows, under the table, the whole
     clauses of the report that hold those words (as a figure does), when the cells hold parts of
-    longer sentences.
+    longer sentences; ``whole=[quotes]`` shows the whole clauses of those quotes, with no column.
     """
     tables = [tables] if isinstance(tables, str) else list(tables)
     preview = frame
@@ -238,7 +238,7 @@ def show_table(
     if note:
         md += f"{{.table-note}}\n注：{note}\n\n"
     md += f"{{.source-line}}\n{cite}\n\n"
-    passages = clauses(_flat(quotes or [])) if whole else []
+    passages = clauses(_flat(quotes or []) if whole is True else _flat(whole or []))
     md += _quote_block(passages) + record(name, _flat(quotes or []) + passages + verbatim_cells(preview))
     html_table = preview.to_html(index=False, border=0, na_rep="", escape=True)
     display(

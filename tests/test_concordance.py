@@ -116,14 +116,26 @@ def pdf(built_repo):
 def labels(aux: str) -> dict[str, tuple[str, int]]:
     """{label: (number, page)} from LaTeX's .aux (hyperref's five-part \\newlabel)."""
     found = {}
-    for m in re.finditer(r"\\newlabel\{([^{}]+)\}\{\{([^{}]*)\}\{(\d+)\}", aux):
-        found[m.group(1)] = (m.group(2), int(m.group(3)))
+    for m in re.finditer(r"\\newlabel\{([^{}]+)\}\{\{((?:[^{}]|\{[^{}]*\})*)\}\{(\d+)\}", aux):
+        number = re.sub(r"\\mbox|[{}\s]", "", m.group(2))  # \mbox {2-2} -> 2-2
+        found[m.group(1)] = (number, int(m.group(3)))
+    return found
+
+
+def folios(pages: list[str]) -> dict[str, str]:
+    """{printed page number: that page's text}: the .aux counts printed pages (the front matter is roman)."""
+    found = {}
+    for text in pages:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines and re.fullmatch(r"\d+|[ivxlc]+", lines[-1]):
+            found[lines[-1]] = text
     return found
 
 
 def pageref_problems(tex: str, aux: str, pages: list[str]) -> list[str]:
     """Every \\pageref of 原文对照 names a label LaTeX placed, on the page where that figure's or table's caption is."""
     placed = labels(aux)
+    printed = folios(pages)
     problems = []
     refs = re.findall(r"\\pageref\{\\detokenize\{([^{}]+)\}\}", tex)
     for label in dict.fromkeys(refs):
@@ -135,7 +147,7 @@ def pageref_problems(tex: str, aux: str, pages: list[str]) -> list[str]:
             continue
         kind = "图" if ":fig-" in label else "表"
         caption = re.compile(rf"{kind}\s*{re.escape(number)}(?![\d-])")
-        if not caption.search(pages[page - 1]):
+        if not caption.search(printed.get(str(page), "")):
             problems.append(f"{label} ({kind} {number}): the .aux puts it on page {page}, whose text lacks its caption")
     return problems
 

@@ -152,7 +152,28 @@ def _marks(env, resolver: Resolver) -> dict[int, list]:
             for i in range(a, b):
                 if (doc, label) not in marks.setdefault(i, []):
                     marks[i].append((doc, label))
-    return marks
+    pages = _book_order(env)
+    blocks = {doc: list(found) for doc, found in _store(env, SHOWN).items()}
+
+    def where(target):  # the book's order: page by page, a page first, then its blocks as they stand on it
+        doc, label = target
+        return (pages.index(doc) if doc in pages else len(pages), blocks.get(doc, []).index(label) if label else -1)
+
+    return {i: sorted(found, key=where) for i, found in marks.items()}
+
+
+def _book_order(env) -> list[str]:
+    """Every page in the order of the table of contents (depth first from the root)."""
+    order: list[str] = []
+
+    def visit(doc: str) -> None:
+        if doc not in order:
+            order.append(doc)
+            for child in env.toctree_includes.get(doc, []):
+                visit(child)
+
+    visit(env.config.root_doc)
+    return order
 
 
 def _measure(env, resolver: Resolver) -> coverage.Coverage:
@@ -241,8 +262,10 @@ def _line(text: str, start: int, marks: dict, omitted: dict, docname: str) -> li
         if kind == "plain":
             out.append(nodes.Text(words))
         elif kind == "omitted":
+            out.append(_latex(r"\textcolor{gray}{"))  # grey in print; on the web the classes' CSS
             out.append(nodes.inline("", words, classes=["source-omitted"]))
             out.append(nodes.inline("", f"（本书不收：{extra}）", classes=["source-omitted-reason"]))
+            out.append(_latex("}"))
         else:
             out.append(nodes.strong("", words))
             following = next((p for p in pieces[k + 1 :] if p[1].strip()), None)
