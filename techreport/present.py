@@ -26,6 +26,7 @@ import re
 
 import pandas as pd
 from IPython.display import display
+from myst_nb import glue
 
 from . import charts, style
 from .data import resource
@@ -81,8 +82,6 @@ class Text:
 
 def glue_text(name: str, text: str) -> None:
     """Glue ``text`` for ``{glue:text}`name``` in the page's prose."""
-    from myst_nb import glue
-
     glue(name, Text(str(text)), display=False)
 
 
@@ -251,9 +250,22 @@ class FigureError(ValueError):
     """A figure hides part of what it draws (see :func:`techreport.charts.overflows`)."""
 
 
-#: myst-nb's glue convention: a display_data output whose MIME types carry this prefix and
-#: whose metadata names it; the book places it with a ``glue:figure`` directive.
-GLUE_PREFIX = "application/papermill.record/"
+class GluedFigure:
+    """A chart for myst-nb's ``glue()``: the SVG for the web, the PDF for print, the caption as text.
+
+    ``glue`` stores what IPython would display of an object (``_repr_mimebundle_``); the book places
+    it with a ``glue:figure`` directive, which numbers it and lets the prose cite it.
+    """
+
+    def __init__(self, svg: bytes, pdf: bytes, caption: str):
+        self.svg, self.pdf, self.caption = svg, pdf, caption
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {
+            "image/svg+xml": self.svg.decode("utf-8"),
+            "application/pdf": base64.b64encode(self.pdf).decode(),
+            "text/plain": self.caption,
+        }
 
 
 def _checked(fig, name: str, layout: charts.Layout):
@@ -295,15 +307,7 @@ def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -
     narrow = _checked(draw(charts.NARROW), name, charts.NARROW)
     phone = style.save(narrow, "svg")
     plt.close(narrow)
-    display(
-        {
-            GLUE_PREFIX + "image/svg+xml": svg.decode("utf-8"),
-            GLUE_PREFIX + "application/pdf": base64.b64encode(pdf).decode(),
-            GLUE_PREFIX + "text/plain": caption,
-        },
-        metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
-        raw=True,
-    )
+    glue(name, GluedFigure(svg, pdf, caption), display=False)
     md = (
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
         f"{sentence(caption)}数据：{_data_links(tables)}。\n```\n"
