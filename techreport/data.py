@@ -111,23 +111,115 @@ def _package(data_dir: Path) -> dict:
         ) from None
 
 
+#: Where a newcomer reads how to add a table (named in the messages below).
+ADD_A_TABLE = "CONTRIBUTING.md, 'Add a table'"
+
+
 def resource(name: str, data_dir: Path | str | None = None) -> dict:
     """The datapackage resource called ``name``."""
+    data_dir = Path(data_dir or DATA_DIR).resolve()
     resources = {r["name"]: r for r in package(data_dir)["resources"]}
     if name not in resources:
+        csv_file = data_dir / f"{name}.csv"
+        if csv_file.exists():
+            hint = (
+                f"{_rel(csv_file)} is there but not described: run `.venv/bin/frictionless describe "
+                f"{_rel(csv_file)} --json`, add its output to the resources of {_rel(data_dir / PACKAGE_FILE)} "
+                f"and complete it ({ADD_A_TABLE})"
+            )
+        else:
+            hint = (
+                f"check the spelling; a new table is a CSV in data/ plus its entry in "
+                f"{_rel(data_dir / PACKAGE_FILE)} ({ADD_A_TABLE})"
+            )
         raise DataError(
             Problem(
-                PACKAGE_FILE,
+                _rel(data_dir / PACKAGE_FILE),
                 f"one of the known tables: {', '.join(sorted(resources))}",
                 problem=f"no table named {name!r}",
+                hint=hint,
             )
         )
     return resources[name]
 
 
+def is_table(res: dict) -> bool:
+    """A tabular resource, as Data Package v1 marks it (``"profile": "tabular-data-resource"``) or
+    as v2 does (``"type": "table"``, what ``frictionless describe`` writes): both are read alike."""
+    return res.get("profile") == "tabular-data-resource" or res.get("type") == "table"
+
+
 def table_names(data_dir: Path | str | None = None) -> list[str]:
-    """Names of every tabular resource, in package order."""
-    return [r["name"] for r in package(data_dir)["resources"] if r.get("profile") == "tabular-data-resource"]
+    """Names of every tabular resource, in package order.
+
+    A resource with a schema or a CSV file that is marked as neither kind of table is refused
+    (:class:`DataError`) rather than passed over: it would be neither validated nor checked.
+    """
+    data_dir = Path(data_dir or DATA_DIR).resolve()
+    resources = package(data_dir)["resources"]
+    unmarked = [r for r in resources if not is_table(r) and ("schema" in r or str(r.get("path", "")).endswith(".csv"))]
+    if unmarked:
+        raise DataError(
+            [
+                Problem(
+                    _rel(data_dir / PACKAGE_FILE),
+                    '"type": "table" in the resource (as `frictionless describe` writes it), or "profile": "tabular-data-resource"',
+                    problem=f"resource {r.get('name')!r} ({r.get('path')}) is not marked as a table, so nothing would check it",
+                )
+                for r in unmarked
+            ]
+        )
+    return [r["name"] for r in resources if is_table(r)]
+
+
+#: What every resource of the package says for a reader; every field of a table too (GUIDE: Data).
+RESOURCE_DOCS = {
+    "title": "a short Chinese title",
+    "description": "what a row is and where its facts come from",
+    "sources": 'the section of the report, e.g. [{"title": "《2020上海科技进步报告》第2章 … 2.1"}]',
+}
+FIELD_DOCS = {
+    "type": "its Table Schema type (string, integer, number, date, yearmonth, boolean)",
+    "title": "a short Chinese title",
+    "description": "what the column holds (codes: each code and its meaning)",
+}
+
+
+def documentation_problems(res: dict, data_dir: Path | str | None = None) -> list[Problem]:
+    """What resource ``res`` of datapackage.json lacks for a reader: its title, description and
+    sources; each field's type, title and description; a table's primary key. Empty when complete."""
+    file = _rel(Path(data_dir or DATA_DIR).resolve() / PACKAGE_FILE)
+    where = f"resource {res.get('name')!r}"
+    problems = [
+        Problem(file, f"{key!r}: {what}", problem=f"{where} has no {key!r}", hint=f"add it ({ADD_A_TABLE})")
+        for key, what in RESOURCE_DOCS.items()
+        if not res.get(key)
+    ]
+    if not is_table(res):
+        return problems
+    schema = res.get("schema", {})
+    for field in schema.get("fields", []):
+        problems += [
+            Problem(
+                file,
+                f"{key!r}: {what}",
+                column=field.get("name"),
+                problem=f"{where}, field {field.get('name')!r} has no {key!r}",
+                hint=f"add it ({ADD_A_TABLE})",
+            )
+            for key, what in FIELD_DOCS.items()
+            if not field.get(key)
+        ]
+    if not schema.get("primaryKey"):
+        problems.append(
+            Problem(
+                file,
+                '"primaryKey": the column(s) that name a row, e.g. ["id"]',
+                problem=f"{where} has no schema.primaryKey",
+                hint=f"add it ({ADD_A_TABLE})",
+            )
+        )
+    return problems
 
 
 def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
@@ -389,8 +481,6 @@ def _foreign_key_problems(table: Table) -> Iterator[Problem]:
             )
 
 
-#: Every check of a table, in order; each yields :class:`Problem`s. The cell check runs first:
-#: it fills ``Table.columns``, which the key checks read. Add a check here.
 def _quote_problems(table: Table) -> Iterator[Problem]:
     """Every ``*_quote`` cell is a verbatim span of the report (see :mod:`techreport.provenance`)."""
     for column in quote_fields(table.schema["fields"]):
@@ -406,7 +496,8 @@ def _quote_problems(table: Table) -> Iterator[Problem]:
                 )
 
 
-# In order: the cell check fills ``table.columns``, which the others read.
+#: Every check of a table, in order; each yields :class:`Problem`s. The cell check runs first:
+#: it fills ``Table.columns``, which the key and quote checks read. Add a check here.
 CHECKS: list[Callable[[Table], Iterator[Problem]]] = [
     _cell_problems,
     _unique_problems,
