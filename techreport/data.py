@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -94,17 +94,20 @@ class DataError(ValueError):
 
 
 def package(data_dir: Path | str | None = None) -> dict:
-    """The parsed datapackage.json (cached per directory)."""
-    return _package(Path(data_dir or DATA_DIR).resolve())
-
-
-@cache
-def _package(data_dir: Path) -> dict:
-    path = data_dir / PACKAGE_FILE
+    """The parsed datapackage.json (cached per directory, read again when the file changes: a
+    table added while a notebook's kernel runs is known on the next call)."""
+    path = Path(data_dir or DATA_DIR).resolve() / PACKAGE_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        st = path.stat()
     except FileNotFoundError:
         raise DataError(Problem(_rel(path), "the data package descriptor", problem="not found")) from None
+    return _package(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _package(path: Path, _size: int, _mtime: int) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise DataError(
             Problem(_rel(path), "valid JSON", row=exc.lineno, problem=f"not valid JSON (column {exc.colno}: {exc.msg})")
@@ -243,7 +246,7 @@ def record_read(name: str, data_dir: Path | str | None = None) -> None:
             fh.write(f"{resource(name, data_dir)['path']}\n")
 
 
-# The cache is keyed on the file's size and mtime, so an edited file is re-read.
+# The cache is keyed on the sizes and mtimes of the file and of datapackage.json: an edit to either is read.
 def _load(name: str, data_dir: Path) -> pd.DataFrame:
     res = resource(name, data_dir)
     path = data_dir / res["path"]
@@ -253,7 +256,8 @@ def _load(name: str, data_dir: Path) -> pd.DataFrame:
         raise DataError(
             Problem(_rel(path), f"the file of table {name!r} in {PACKAGE_FILE}", problem="file not found")
         ) from None
-    return _load_cached(name, data_dir, st.st_size, st.st_mtime_ns)
+    schema = (data_dir / PACKAGE_FILE).stat()  # a changed schema reads the table again too
+    return _load_cached(name, data_dir, (st.st_size, st.st_mtime_ns, schema.st_size, schema.st_mtime_ns))
 
 
 @dataclass
@@ -277,7 +281,7 @@ class Table:
 
 
 @lru_cache(maxsize=64)
-def _load_cached(name: str, data_dir: Path, _size: int, _mtime: int) -> pd.DataFrame:
+def _load_cached(name: str, data_dir: Path, _stamp: tuple[int, int, int, int]) -> pd.DataFrame:
     res = resource(name, data_dir)
     path = data_dir / res["path"]
     schema = res["schema"]

@@ -28,6 +28,18 @@ def replace_cell(data: Path, name: str, row_id: str, old: str, new: str) -> None
     rewrite(data, name, edit)
 
 
+def edit_package(data: Path, edit) -> None:
+    """Apply ``edit`` to the resources of datapackage.json in ``data`` (a list, changed in place)."""
+    path = data / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    edit(package["resources"])
+    path.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+
+
+def sections_entry(resources: list[dict]) -> dict:
+    return next(r for r in resources if r["name"] == "sections")
+
+
 def error_of(name: str, data: Path) -> DataError:
     with pytest.raises(DataError) as info:
         load_table(name, data_dir=data)
@@ -260,21 +272,22 @@ def test_an_undescribed_csv_is_named_with_the_command_that_describes_it(data_cop
 def test_a_table_frictionless_describes_is_read_and_checked(data_copy):
     """``frictionless describe`` marks a table ``"type": "table"`` (Data Package v2): it is a
     table like the others, validated and quote-checked, never passed over."""
-    package = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
-    sections = next(r for r in package["resources"] if r["name"] == "sections")
-    del sections["profile"]
-    sections["type"] = "table"
-    (data_copy / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+    edit_package(data_copy, lambda resources: sections_entry(resources).update(type="table", profile=None))
     assert "sections" in table_names(data_copy)
     replace_cell(data_copy, "sections.csv", "2.1", ",2.1 深入实施", ",2.1 全面实施")
     assert only_problem("sections", data_copy).column == "source_quote"
 
 
 def test_a_csv_resource_marked_as_no_table_is_refused(data_copy):
-    package = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
-    del next(r for r in package["resources"] if r["name"] == "sections")["profile"]
-    (data_copy / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+    edit_package(data_copy, lambda resources: sections_entry(resources).pop("profile"))
     with pytest.raises(DataError) as info:
         table_names(data_copy)
     [problem] = info.value.problems
     assert "'sections'" in problem.problem and '"type": "table"' in problem.expected
+
+
+def test_a_table_added_to_the_package_is_known_without_a_restart(data_copy):
+    """The package is read again when datapackage.json changes (a kernel running in `make lab`)."""
+    assert "sections_copy" not in table_names(data_copy)
+    edit_package(data_copy, lambda resources: resources.append({**sections_entry(resources), "name": "sections_copy"}))
+    assert load_table("sections_copy", data_copy).equals(load_table("sections", data_copy))
