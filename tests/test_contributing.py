@@ -162,11 +162,11 @@ def test_a_newcomer_adds_a_page_with_a_chart_from_a_new_table(repo, monkeypatch)
     add_table(repo / "data")
     page = repo / "book" / "2-1-three-fields" / "ai-tracks.ipynb"
     page_from_template(page)
-    toc = repo / "_toc.yml"
+    toc = repo / "_toc.yml"  # after the AI page, at its indentation
     text = toc.read_text(encoding="utf-8")
-    after = "          - file: book/2-1-three-fields/ai\n"
-    assert after in text
-    toc.write_text(text.replace(after, after + "          - file: book/2-1-three-fields/ai-tracks\n"), encoding="utf-8")
+    after = re.search(r"^( *)- file: book/2-1-three-fields/ai\n", text, flags=re.M)
+    entry = f"{after.group(1)}- file: book/2-1-three-fields/ai-tracks\n"
+    toc.write_text(text[: after.end()] + entry + text[after.end() :], encoding="utf-8")
 
     result = run_build(repo)
     assert result.returncode == 0, (
