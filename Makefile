@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.ready
 UV     := $(VENV)/bin/uv
 
-.PHONY: book preview test lint format lock pdf bench bench-scale lab clean system
+.PHONY: book preview test test-fast lint format lock pdf bench bench-scale lab clean system
 
 book: $(READY)            ## execute changed notebooks, build _build/html
 	$(PY) -m bookbuild html
@@ -17,6 +17,10 @@ preview: $(READY)         ## live preview on http://127.0.0.1:$(PORT)/: rebuilds
 
 test: $(READY) system     ## the whole suite: lint, data, bad inputs, nbval, build, PDF and browser checks
 	$(PY) -m pytest
+
+# The markers are set by tests/conftest.py from what a test uses (CONTRIBUTING.md, "Tests").
+test-fast: $(READY)       ## lint, data, bad inputs, loaders, charts and page rules: no build, no nbval, no TeX, no browser
+	$(PY) -m pytest tests -m "not slow and not browser and not tex"
 
 lint: $(READY)            ## ruff: lint and format check (also run by `make test`, tests/test_lint.py)
 	$(VENV)/bin/ruff check .
@@ -45,8 +49,11 @@ SIZES ?= 12,48,192
 bench-scale: $(READY)     ## build cost against book size (synthetic books of SIZES pages), ours vs stock
 	$(PY) -m measure --scale --sizes $(SIZES)
 
-lab: $(READY)             ## JupyterLab on book/ in the project's environment (127.0.0.1 only); then `make book`
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=book
+# The file browser starts at the repository root, opened on book/ (data/ and tools/page-template.ipynb
+# one click up). Jupyter refuses to run as root unless told: a root shell (a container) adds --allow-root.
+lab: $(READY)             ## JupyterLab in the project's environment (127.0.0.1 only), open on book/; then `make book`
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. --ContentsManager.preferred_dir=book \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:                    ## remove build outputs (keeps .venv)
 	rm -rf _build

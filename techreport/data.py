@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -94,40 +94,135 @@ class DataError(ValueError):
 
 
 def package(data_dir: Path | str | None = None) -> dict:
-    """The parsed datapackage.json (cached per directory)."""
-    return _package(Path(data_dir or DATA_DIR).resolve())
-
-
-@cache
-def _package(data_dir: Path) -> dict:
-    path = data_dir / PACKAGE_FILE
+    """The parsed datapackage.json (cached per directory, read again when the file changes: a
+    table added while a notebook's kernel runs is known on the next call)."""
+    path = Path(data_dir or DATA_DIR).resolve() / PACKAGE_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        st = path.stat()
     except FileNotFoundError:
         raise DataError(Problem(_rel(path), "the data package descriptor", problem="not found")) from None
+    return _package(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _package(path: Path, _size: int, _mtime: int) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise DataError(
             Problem(_rel(path), "valid JSON", row=exc.lineno, problem=f"not valid JSON (column {exc.colno}: {exc.msg})")
         ) from None
 
 
+#: Where a newcomer reads how to add a table (named in the messages below).
+ADD_A_TABLE = "CONTRIBUTING.md, 'Add a table'"
+
+
 def resource(name: str, data_dir: Path | str | None = None) -> dict:
     """The datapackage resource called ``name``."""
+    data_dir = Path(data_dir or DATA_DIR).resolve()
     resources = {r["name"]: r for r in package(data_dir)["resources"]}
     if name not in resources:
+        csv_file = data_dir / f"{name}.csv"
+        if csv_file.exists():
+            hint = (
+                f"{_rel(csv_file)} is there but not described: run `.venv/bin/frictionless describe "
+                f"{_rel(csv_file)} --json`, add its output to the resources of {_rel(data_dir / PACKAGE_FILE)} "
+                f"and complete it ({ADD_A_TABLE})"
+            )
+        else:
+            hint = (
+                f"check the spelling; a new table is a CSV in data/ plus its entry in "
+                f"{_rel(data_dir / PACKAGE_FILE)} ({ADD_A_TABLE})"
+            )
         raise DataError(
             Problem(
-                PACKAGE_FILE,
+                _rel(data_dir / PACKAGE_FILE),
                 f"one of the known tables: {', '.join(sorted(resources))}",
                 problem=f"no table named {name!r}",
+                hint=hint,
             )
         )
     return resources[name]
 
 
+def is_table(res: dict) -> bool:
+    """A tabular resource, as Data Package v1 marks it (``"profile": "tabular-data-resource"``) or
+    as v2 does (``"type": "table"``, what ``frictionless describe`` writes): both are read alike."""
+    return res.get("profile") == "tabular-data-resource" or res.get("type") == "table"
+
+
 def table_names(data_dir: Path | str | None = None) -> list[str]:
-    """Names of every tabular resource, in package order."""
-    return [r["name"] for r in package(data_dir)["resources"] if r.get("profile") == "tabular-data-resource"]
+    """Names of every tabular resource, in package order.
+
+    A resource with a schema or a CSV file that is marked as neither kind of table is refused
+    (:class:`DataError`) rather than passed over: it would be neither validated nor checked.
+    """
+    data_dir = Path(data_dir or DATA_DIR).resolve()
+    resources = package(data_dir)["resources"]
+    unmarked = [r for r in resources if not is_table(r) and ("schema" in r or str(r.get("path", "")).endswith(".csv"))]
+    if unmarked:
+        raise DataError(
+            [
+                Problem(
+                    _rel(data_dir / PACKAGE_FILE),
+                    '"type": "table" in the resource (as `frictionless describe` writes it), or "profile": "tabular-data-resource"',
+                    problem=f"resource {r.get('name')!r} ({r.get('path')}) is not marked as a table, so nothing would check it",
+                )
+                for r in unmarked
+            ]
+        )
+    return [r["name"] for r in resources if is_table(r)]
+
+
+#: What every resource of the package says for a reader; every field of a table too (GUIDE: Data).
+RESOURCE_DOCS = {
+    "title": "a short Chinese title",
+    "description": "what a row is and where its facts come from",
+    "sources": 'the section of the report, e.g. [{"title": "《2020上海科技进步报告》第2章 … 2.1"}]',
+}
+FIELD_DOCS = {
+    "type": "its Table Schema type (string, integer, number, date, yearmonth, boolean)",
+    "title": "a short Chinese title",
+    "description": "what the column holds (codes: each code and its meaning)",
+}
+
+
+def documentation_problems(res: dict, data_dir: Path | str | None = None) -> list[Problem]:
+    """What resource ``res`` of datapackage.json lacks for a reader: its title, description and
+    sources; each field's type, title and description; a table's primary key. Empty when complete."""
+    file = _rel(Path(data_dir or DATA_DIR).resolve() / PACKAGE_FILE)
+    where = f"resource {res.get('name')!r}"
+    problems = [
+        Problem(file, f"{key!r}: {what}", problem=f"{where} has no {key!r}", hint=f"add it ({ADD_A_TABLE})")
+        for key, what in RESOURCE_DOCS.items()
+        if not res.get(key)
+    ]
+    if not is_table(res):
+        return problems
+    schema = res.get("schema", {})
+    for field in schema.get("fields", []):
+        problems += [
+            Problem(
+                file,
+                f"{key!r}: {what}",
+                column=field.get("name"),
+                problem=f"{where}, field {field.get('name')!r} has no {key!r}",
+                hint=f"add it ({ADD_A_TABLE})",
+            )
+            for key, what in FIELD_DOCS.items()
+            if not field.get(key)
+        ]
+    if not schema.get("primaryKey"):
+        problems.append(
+            Problem(
+                file,
+                '"primaryKey": the column(s) that name a row, e.g. ["id"]',
+                problem=f"{where} has no schema.primaryKey",
+                hint=f"add it ({ADD_A_TABLE})",
+            )
+        )
+    return problems
 
 
 def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
@@ -151,7 +246,7 @@ def record_read(name: str, data_dir: Path | str | None = None) -> None:
             fh.write(f"{resource(name, data_dir)['path']}\n")
 
 
-# The cache is keyed on the file's size and mtime, so an edited file is re-read.
+# The cache is keyed on the sizes and mtimes of the file and of datapackage.json: an edit to either is read.
 def _load(name: str, data_dir: Path) -> pd.DataFrame:
     res = resource(name, data_dir)
     path = data_dir / res["path"]
@@ -161,7 +256,8 @@ def _load(name: str, data_dir: Path) -> pd.DataFrame:
         raise DataError(
             Problem(_rel(path), f"the file of table {name!r} in {PACKAGE_FILE}", problem="file not found")
         ) from None
-    return _load_cached(name, data_dir, st.st_size, st.st_mtime_ns)
+    schema = (data_dir / PACKAGE_FILE).stat()  # a changed schema reads the table again too
+    return _load_cached(name, data_dir, (st.st_size, st.st_mtime_ns, schema.st_size, schema.st_mtime_ns))
 
 
 @dataclass
@@ -185,7 +281,7 @@ class Table:
 
 
 @lru_cache(maxsize=64)
-def _load_cached(name: str, data_dir: Path, _size: int, _mtime: int) -> pd.DataFrame:
+def _load_cached(name: str, data_dir: Path, _stamp: tuple[int, int, int, int]) -> pd.DataFrame:
     res = resource(name, data_dir)
     path = data_dir / res["path"]
     schema = res["schema"]
@@ -492,7 +588,8 @@ def _value_problems(table: Table) -> Iterator[Problem]:
         )
 
 
-# In order: the cell check fills ``table.columns``, which the others read.
+#: Every check of a table, in order; each yields :class:`Problem`s. The cell check runs first:
+#: it fills ``Table.columns``, which the key and quote checks read. Add a check here.
 CHECKS: list[Callable[[Table], Iterator[Problem]]] = [
     _cell_problems,
     _unique_problems,

@@ -1,5 +1,11 @@
 """Shared fixtures: a scratch copy of data/ for bad-input cases, the built book, its server and a browser.
 
+Markers (registered in pyproject.toml; ``make test-fast`` runs ``-m "not slow and not browser and
+not tex"``) are set here by what a test uses, so a new test in a new file is marked without a
+decorator: ``slow`` for a test that needs the built book (``built_repo`` and every fixture on it:
+``repo``, ``site``, ``base``) and for nbval's notebook cells; ``browser`` for a test that drives
+Chromium (``chrome``); ``tex`` for the PDF edition (a test in a ``test_pdf*.py`` file: it needs TeX).
+
 The book is built in a copy of the repository, never in place: a build executes stale
 notebooks and rewrites them, so building the real tree would change tracked files and let
 nbval compare against outputs the test run itself just made.
@@ -16,6 +22,22 @@ from helpers import build_book, copy_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+
+#: marker -> the fixtures that imply it (directly or through another fixture)
+MARKED_BY_FIXTURE = {"slow": {"built_repo"}, "browser": {"chrome"}}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by what it uses: its fixtures (with the ones they depend on), its file."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        marks = {mark for mark, fixtures in MARKED_BY_FIXTURE.items() if used & fixtures}
+        if item.path.suffix == ".ipynb":  # nbval: a notebook's cells, run in a kernel
+            marks.add("slow")
+        if item.path.name.startswith("test_pdf"):
+            marks.add("tex")
+        for mark in sorted(marks):
+            item.add_marker(mark)
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from techreport.data import DataError, Problem, load_table
+from techreport.data import DataError, Problem, load_table, table_names
 
 
 def rewrite(data: Path, name: str, edit) -> None:
@@ -25,6 +26,18 @@ def replace_cell(data: Path, name: str, row_id: str, old: str, new: str) -> None
         return "\n".join(lines)
 
     rewrite(data, name, edit)
+
+
+def edit_package(data: Path, edit) -> None:
+    """Apply ``edit`` to the resources of datapackage.json in ``data`` (a list, changed in place)."""
+    path = data / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    edit(package["resources"])
+    path.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+
+
+def sections_entry(resources: list[dict]) -> dict:
+    return next(r for r in resources if r["name"] == "sections")
 
 
 def error_of(name: str, data: Path) -> DataError:
@@ -150,9 +163,15 @@ def test_a_bad_cell_is_reported_with_file_row_column_value_and_expectation(data_
         hint,
     )
     assert problem.file.endswith(f"data/{table}.csv")
-    assert str(problem) == (
-        f"{problem.file}, row {row}, column {column!r}, value {new.strip(',')!r}: expected {expected}"
-        + (f"; {hint}" if hint else "")
+
+
+def test_the_message_says_file_row_column_value_what_was_expected_and_the_hint(data_copy):
+    """The one test of the words a person reads; the others check the structured fields."""
+    row = line_of(data_copy, "indicators.csv", "platforms_talent")
+    replace_cell(data_copy, "indicators.csv", "platforms_talent", ",2000,", ",２０００,")
+    assert str(only_problem("indicators", data_copy)) == (
+        f"{data_copy / 'indicators.csv'}, row {row}, column 'value', value '２０００': expected a number such as 15.5 "
+        "(no units, no thousands separators); use half-width (半角) digits and signs: '2000'"
     )
 
 
@@ -191,9 +210,6 @@ def test_empty_file(data_copy):
         None,
         "the file is empty",
         "a header row: id,title_zh,title_en,source_quote",
-    )
-    assert (
-        str(problem) == f"{problem.file}: the file is empty; expected a header row: id,title_zh,title_en,source_quote"
     )
 
 
@@ -239,6 +255,39 @@ def test_an_edited_file_is_read_again(data_copy):
     assert load_table("sections", data_dir=data_copy).loc[0, "title_zh"] == "全面实施三大领域“上海方案”"
 
 
-def test_an_unknown_table_names_the_known_ones():
-    with pytest.raises(DataError, match=r"no table named 'indicator'.*indicators"):
+def test_an_unknown_table_names_the_known_ones_and_how_to_add_one():
+    with pytest.raises(DataError) as info:
         load_table("indicator")
+    [problem] = info.value.problems
+    assert problem.problem == "no table named 'indicator'" and "indicators" in problem.expected
+    assert "CONTRIBUTING.md" in problem.hint
+
+
+def test_an_undescribed_csv_is_named_with_the_command_that_describes_it(data_copy):
+    (data_copy / "ai_tracks.csv").write_text("id,name_zh\nsmart-car,智能汽车\n", encoding="utf-8")
+    problem = error_of("ai_tracks", data_copy).problems[0]
+    assert "frictionless describe" in problem.hint and "ai_tracks.csv" in problem.hint
+
+
+def test_a_table_frictionless_describes_is_read_and_checked(data_copy):
+    """``frictionless describe`` marks a table ``"type": "table"`` (Data Package v2): it is a
+    table like the others, validated and quote-checked, never passed over."""
+    edit_package(data_copy, lambda resources: sections_entry(resources).update(type="table", profile=None))
+    assert "sections" in table_names(data_copy)
+    replace_cell(data_copy, "sections.csv", "2.1", ",2.1 深入实施", ",2.1 全面实施")
+    assert only_problem("sections", data_copy).column == "source_quote"
+
+
+def test_a_csv_resource_marked_as_no_table_is_refused(data_copy):
+    edit_package(data_copy, lambda resources: sections_entry(resources).pop("profile"))
+    with pytest.raises(DataError) as info:
+        table_names(data_copy)
+    [problem] = info.value.problems
+    assert "'sections'" in problem.problem and '"type": "table"' in problem.expected
+
+
+def test_a_table_added_to_the_package_is_known_without_a_restart(data_copy):
+    """The package is read again when datapackage.json changes (a kernel running in `make lab`)."""
+    assert "sections_copy" not in table_names(data_copy)
+    edit_package(data_copy, lambda resources: resources.append({**sections_entry(resources), "name": "sections_copy"}))
+    assert load_table("sections_copy", data_copy).equals(load_table("sections", data_copy))

@@ -28,8 +28,7 @@ if command -v apt-get >/dev/null && [ -r /etc/debian_version ]; then
     else SUDO=none; fi
     if [ "$SUDO" != none ]; then
         echo "install-tex: installing $PACKAGES (about 240 MB to download)" >&2
-        $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+        "$(dirname "$0")/apt-install.sh" --quiet $PACKAGES  # waits while another apt holds the lock
         have_all && exit 0
         echo "install-tex: installed, but something is still missing (see above)" >&2
         exit 1
