@@ -342,23 +342,15 @@ TABLE_TOPICS = {
 
 
 def book_pages(book_dir: Path | str | None = None) -> list[tuple[str, list[dict]]]:
-    """[(page, cells)]: every page of the book but 原文对照, its notebook read once.
-
-    Each is recorded as read (``TECHREPORT_READS``): the build re-runs the reader when a page changes.
-    """
+    """[(page, cells)]: every page of the book but 原文对照, its notebook read once."""
     import json
-    import os
 
     book_dir = Path(book_dir or BOOK_DIR)
-    reads = os.environ.get("TECHREPORT_READS")
     pages = []
     for path in sorted(book_dir.rglob("*.ipynb")):
         if path.stem == CONCORDANCE:
             continue
         doc = str(path.relative_to(book_dir.parent).with_suffix(""))
-        if reads:
-            with open(reads, "a", encoding="utf-8") as fh:
-                fh.write(f"../{doc}.ipynb\n")
         pages.append((doc, json.loads(path.read_text(encoding="utf-8"))["cells"]))
     return pages
 
