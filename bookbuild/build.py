@@ -126,9 +126,8 @@ def validate_data(state: dict, digests: dict[Path, bytes]) -> None:
             if str(exc) not in seen:
                 seen.add(str(exc))
                 shown.append(exc)
-        tables = ", ".join(name for name, _ in failed)
         raise BuildError(
-            f"bad data in {len(shown)} place(s) (tables checked: {tables}); nothing was built or published:\n"
+            f"bad data in {len(shown)} table(s); nothing was built or published:\n"
             + "\n".join(str(exc) for exc in shown),
             problems=[p for exc in shown for p in exc.problems],
             hint="fix each file, row and column named above, then build again",

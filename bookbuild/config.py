@@ -6,6 +6,7 @@ build with its name, the line and what to do (:class:`~bookbuild.errors.BuildErr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -27,6 +28,9 @@ def yaml_problem(path: Path, exc: yaml.YAMLError, hint: str) -> BuildError:
     message = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
     if mark is not None:
         message += f", column {mark.column + 1}"
+    start = getattr(exc, "context_mark", None)
+    if start is not None and mark is not None and start.line != mark.line:
+        message += f"; what it was reading starts at line {start.line + 1}"
     return BuildError(
         message, file=path.relative_to(ROOT).as_posix(), line=mark.line + 1 if mark is not None else None, hint=hint
     )
@@ -62,13 +66,31 @@ def toc_documents() -> list[str]:
     except yaml.YAMLError as exc:
         raise yaml_problem(path, exc, TOC_HELP) from None
     except (MalformedError, TypeError, AttributeError, KeyError) as exc:
-        raise BuildError(f"not a table of contents: {exc}", file="_toc.yml", hint=TOC_HELP) from None
+        raise BuildError(
+            f"not a table of contents: {exc}", file="_toc.yml", line=toc_line(path, str(exc)), hint=TOC_HELP
+        ) from None
 
     def visit(name: str) -> list[str]:
         children = [item for tree in site[name].subtrees for item in tree.items if isinstance(item, FileItem)]
         return [name, *(doc for child in children for doc in visit(child))]
 
     return visit(site.root.docname)
+
+
+def toc_line(path: Path, message: str) -> int | None:
+    """The line of the entry sphinx-external-toc's message points to (``@ '/parts/0/chapters/1'``)."""
+    match = re.search(r"@ '(/[^']*)'", message)
+    if not match:
+        return None
+    node = yaml.compose(path.read_text(encoding="utf-8"))
+    for step in filter(None, match.group(1).split("/")):
+        if isinstance(node, yaml.SequenceNode) and step.isdigit() and int(step) < len(node.value):
+            node = node.value[int(step)]
+        elif isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == step), node)
+        else:
+            break
+    return node.start_mark.line + 1
 
 
 def toc_notebooks() -> list[Path]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import re
 import sys
 import threading
@@ -34,6 +35,7 @@ class Tee(io.TextIOBase):
         self.text = io.StringIO()
 
     def write(self, text: str) -> int:
+        text = text.replace(str(ROOT) + "/", "")  # paths as a person types them, from the repository
         sys.stderr.write(for_stream(text))
         return self.text.write(plain(text))
 
@@ -106,6 +108,7 @@ class HtmlSphinx:
             app.connect("env-get-outdated", self._outdated)
             import jieba
 
+            jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not news
             jieba.initialize()  # the search index's segmenter: its dictionary loads once per process
             self._app = app
         except BaseException as exc:
