@@ -130,7 +130,8 @@ class HtmlSphinx:
         return not self._thread.is_alive() and self._error is not None
 
     def warned_docs(self, text: str) -> list[str] | None:
-        """The pages named by warning lines; None when a warning names no page (then all are read again)."""
+        """The pages named by warning lines; None when a warning names no page, or the stream holds
+        no warning line (then every page is read again)."""
         env = self._app.env
         docs = set()
         lines = [ln for ln in text.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL|SEVERE)\b", ln)]
@@ -140,7 +141,7 @@ class HtmlSphinx:
             if doc is None:
                 return None
             docs.add(doc)
-        return sorted(docs)
+        return sorted(docs) or None
 
     def build(self) -> Path:
         """Build what changed; return the built folder or raise BuildError (``docs``: the pages warned about)."""
