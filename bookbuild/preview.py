@@ -7,9 +7,10 @@ package) and on each save runs the same build as ``make book`` (:func:`bookbuild
 the same staleness keys, so a CSV edit re-runs exactly the notebooks that read it, the same
 validation, the same warnings-are-errors Sphinx build. What differs is that it keeps a
 :class:`~bookbuild.build.Session` open: the kernels stay warm and Sphinx (with its
-environment, extensions and jieba's dictionary) stays in memory between builds, and that
-the pages an edit changed are published (and the tabs reloaded) before the pages that read
-them (原文对照) have run again; those follow a second later.
+environment, extensions and jieba's dictionary) stays in memory between builds; that the
+notebooks of the pages open in a browser tab run first (each tab's event stream names its
+page); and that the site is published, and the tabs reloaded, as soon as each notebook is
+done, not once all are.
 
 A failed build (bad data, a notebook that raises, a Sphinx warning) publishes nothing: the
 last good pages stay served, with an overlay that shows the error (file, row, column and
@@ -27,27 +28,32 @@ watcher polls file dates (a few hundred files: well under a millisecond of work 
 from __future__ import annotations
 
 import argparse
+import errno
 import html
-import re
 import signal
 import sys
 import threading
 import time
+from collections import Counter
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from .build import TARGETS, BuildError, Session, build, say, source_files
+from .build import TARGETS, Session, build
+from .errors import BuildError, plain, say
+from .sources import source_files
 
 SITE = TARGETS["html"]["publish"]
 EVENTS = "/_preview/events"
 POLL_SECONDS = 0.1
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
-# Injected before </body> of every HTML page: reload when the build generation moves on.
+# Injected before </body> of every HTML page: reload when the build generation moves on. The
+# event stream's address names the page, so the preview knows which pages are open and runs
+# their notebooks first.
 CLIENT = """<script>(function () {{
   var seen = {generation};
-  var source = new EventSource("{events}");
+  var source = new EventSource("{events}?page=" + encodeURIComponent(location.pathname));
   source.onmessage = function (event) {{ if (Number(event.data) !== seen) location.reload(); }};
 }})();</script>"""
 OVERLAY = """<div id="preview-error" role="alert" style="position:fixed;inset:0;z-index:99999;overflow:auto;
@@ -59,12 +65,19 @@ background:rgba(20,20,20,.92);color:#fff;padding:2rem;font:15px/1.5 system-ui,sa
 
 
 class Status:
-    """The build generation (it moves on after every good build or new error) and the error."""
+    """The build generation (it moves on after every good build or new error), the error, and
+    the pages open in a browser (one count per event stream)."""
 
     def __init__(self):
         self.generation = 0
         self.error: str | None = None
         self.changed = threading.Condition()
+        self.open: Counter[str] = Counter()
+
+    def open_pages(self) -> list[str]:
+        """The documents shown in open tabs (``book/x/page``), most-watched first."""
+        with self.changed:
+            return [doc for doc, n in self.open.most_common() if n > 0]
 
     def publish(self, error: str | None) -> None:
         with self.changed:
@@ -115,10 +128,14 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def events(self) -> None:
-        """Server-Sent Events: the current generation now and after every change."""
+        """Server-Sent Events: the current generation now and after every change. The
+        ``page`` parameter (the tab's path) counts the page as open while the stream lasts."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
+        doc = page_doc(parse_qs(urlsplit(self.path).query).get("page", [""])[0])
+        with self.status.changed:
+            self.status.open[doc] += 1
         generation = None
         try:
             while not self.stopping.is_set():
@@ -132,6 +149,21 @@ class Handler(SimpleHTTPRequestHandler):
                 self.status.wait(generation, timeout=1.0)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        finally:
+            with self.status.changed:
+                self.status.open[doc] -= 1
+                if self.status.open[doc] <= 0:
+                    del self.status.open[doc]
+
+
+def page_doc(path: str) -> str:
+    """The document a served path shows: ``/book/x/page.html`` -> ``book/x/page``, ``/`` -> ``index``."""
+    path = unquote(path).split("?")[0].split("#")[0].strip("/")
+    if not path or path.endswith("/"):
+        path += "index.html"
+    if not path.endswith(".html"):
+        path += "/index.html" if path else "index.html"
+    return path[: -len(".html")]
 
 
 def snapshot() -> dict[str, tuple[int, int]]:
@@ -150,11 +182,14 @@ class Preview:
     """Watch, build in a warm session, serve. :meth:`close` stops kernels and the port."""
 
     def __init__(self, port: int = 8000, jobs: int | None = None):
-        self.session = Session(jobs)
         self.status = Status()
         self.stopping = threading.Event()
         handler = type("PreviewHandler", (Handler,), {"status": self.status, "stopping": self.stopping})
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(SITE)))
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(SITE)))
+        except OSError as exc:
+            raise PortError(port, exc) from None
+        self.session = Session(jobs)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self._serving = threading.Thread(target=self.server.serve_forever, name="preview-http", daemon=True)
@@ -162,9 +197,11 @@ class Preview:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            changed = build("html", session=self.session, early=partial(self.shown, started))
+            changed = build(
+                "html", session=self.session, first=self.status.open_pages, shown=partial(self.shown, started)
+            )
         except BuildError as exc:
-            message = ANSI.sub("", str(exc)).strip()
+            message = plain(str(exc)).strip()
             print(
                 f"\nBUILD FAILED: {message}\n(the last good pages stay served at {self.url})",
                 file=sys.stderr,
@@ -181,7 +218,7 @@ class Preview:
         self.shown(started, changed)
 
     def shown(self, started: float, changed: int) -> None:
-        """A good build was published (or its changed pages, before the back matter): reload the tabs."""
+        """A good build was published (or the pages whose notebooks are done, while others run): reload the tabs."""
         if changed or self.status.error:
             self.status.publish(None)
             say(f"preview: updated in {time.perf_counter() - started:.1f} s; open tabs reload ({self.url})")
@@ -216,6 +253,20 @@ class Preview:
         self.session.close()
 
 
+class PortError(OSError):
+    """The preview's port cannot be used: the message says what to do."""
+
+    def __init__(self, port: int, exc: OSError):
+        self.port = port
+        if exc.errno == errno.EADDRINUSE:
+            what = f"port {port} on 127.0.0.1 is in use (another preview, or another server)"
+            todo = f"stop the other one, or pick a free port: make preview PORT={port + 1}"
+        else:
+            what = f"port {port} on 127.0.0.1 cannot be used: {exc.strerror or exc}"
+            todo = "pick a port above 1024: make preview PORT=8000"
+        super().__init__(exc.errno, f"{what}\n  What to do: {todo}")
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -225,7 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("-j", "--jobs", type=int, help="kernels kept warm (default: cores)")
     args = parser.parse_args(argv)
-    preview = Preview(args.port, args.jobs)
+    try:
+        preview = Preview(args.port, args.jobs)
+    except PortError as exc:
+        print(f"PREVIEW NOT STARTED: {exc.strerror}", file=sys.stderr, flush=True)
+        return 1
     # Ctrl-C even when started from a shell that ignores SIGINT for background jobs, and SIGTERM
     # (a test, a process manager) as Ctrl-C: kernels shut down, port closed.
     signal.signal(signal.SIGINT, signal.default_int_handler)

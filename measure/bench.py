@@ -8,15 +8,18 @@ Every measurement runs on a fresh copy of the repository in a temporary folder:
 * clean build: ours (no outputs, no _build) vs stock ``jupyter-book build`` with
   ``execute_notebooks: force`` on the same sources;
 * no-change rebuild: ours vs stock with ``execute_notebooks: cache`` (second run);
-* one CSV edited: our rebuild vs our clean build, and how many notebooks re-ran;
+* one CSV edited, one row of indicators.csv edited, and every row of it: our rebuild vs our
+  clean build, and which notebooks re-ran;
+* the live preview's save-to-visible seconds for the one-row edit and a one-cell edit, with
+  the edited page held open (:mod:`measure.preview`);
 * the nbval suite, and ``make pdf`` where TeX is installed;
 * page weight and requests of the built site (``measure.web``), where Chromium is installed.
 
 Prints one Markdown table (medians of the repeats); ``--write-readme`` also puts it in
 README.md between the ``bench`` markers.
 
-``--scale`` measures growth instead, on synthetic books (see :func:`synthetic_book`), and
-``--preview`` the live preview's edit-to-visible time (:func:`preview_latency`).
+``--scale`` measures growth instead, on synthetic books (:mod:`measure.scale`), and
+``--preview`` only the live preview's edit-to-visible times (:mod:`measure.preview`).
 """
 
 from __future__ import annotations
@@ -28,45 +31,19 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bookbuild.build import ROOT, tree_env
+from bookbuild.sources import ROOT
 
-IGNORE = shutil.ignore_patterns(
-    ".venv", "_build", ".git", "__pycache__", ".pytest_cache", "*.egg-info", ".jupyter_cache"
-)
-BIN = Path(sys.executable).parent
+from .preview import preview_latency
+from .run import BIN, edit_line, executed, fresh_copy, ours, timed
+from .scale import measure_scale, scale_table
+from .web import measure_pages
 
-
-def fresh_copy(parent: Path, name: str, strip_outputs: bool = True) -> Path:
-    repo = parent / name
-    shutil.rmtree(repo, ignore_errors=True)
-    shutil.copytree(ROOT, repo, ignore=IGNORE)
-    if strip_outputs:
-        for nb_path in (repo / "book").rglob("*.ipynb"):
-            nb = json.loads(nb_path.read_text(encoding="utf-8"))
-            for cell in nb["cells"]:
-                if cell["cell_type"] == "code":
-                    cell["outputs"], cell["execution_count"] = [], None
-            nb_path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return repo
-
-
-def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
-    start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, env=tree_env(PYTHONPATH=str(cwd)), capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return seconds, result.stdout
-
-
-def ours(repo: Path, *args: str) -> tuple[float, str]:
-    return timed([sys.executable, "-m", "bookbuild", *args], repo)
+#: The one-row edit: a value of one biomedicine row of indicators.csv (read by the pages that show it)
+ROW_EDIT = ("indicators.csv", "biomed_nmpa_approvals,", ",177,", ",178,")
 
 
 def stock(repo: Path, mode: str) -> float:
@@ -82,7 +59,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def measure(repeats: int, with_pdf: bool = True) -> dict:
+def measure(repeats: int, with_pdf: bool = True, with_preview: bool = True, with_stock: bool = True) -> dict:
     results: dict[str, list[float]] = {
         k: []
         for k in (
@@ -91,11 +68,12 @@ def measure(repeats: int, with_pdf: bool = True) -> dict:
             "ours_nochange",
             "stock_nochange",
             "ours_csv",
+            "ours_row",
             "ours_indicators",
             "nbval",
         )
     }
-    reexecuted: dict[str, int] = {}
+    reexecuted: dict[str, list[str]] = {}
     edited = ""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
@@ -104,16 +82,23 @@ def measure(repeats: int, with_pdf: bool = True) -> dict:
             repo = fresh_copy(tmp, "ours")
             results["ours_clean"].append(ours(repo, "html")[0])
             results["ours_nochange"].append(ours(repo, "html")[0])
-            # a section's table (the CSV fewest notebooks read), then the table every page reads
+            # a section's table (the CSV fewest notebooks read), one row of indicators.csv, then
+            # a change to every row of it (a line appended: every page that reads it runs)
             edited = least_read_csv(repo)
-            for key, name in (("ours_csv", edited), ("ours_indicators", "indicators.csv")):
-                csv = repo / "data" / name
-                csv.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+            for key in ("ours_csv", "ours_row", "ours_indicators"):
+                if key == "ours_row":
+                    name, start, old, new = ROW_EDIT
+                    edit_line(repo / "data" / name, start, old, new)
+                else:
+                    csv = repo / "data" / (edited if key == "ours_csv" else "indicators.csv")
+                    csv.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
                 seconds, out = ours(repo, "html")
                 results[key].append(seconds)
-                reexecuted[key] = len([ln for ln in out.splitlines() if ln.strip().startswith("[")])
+                reexecuted[key] = executed(out)
             results["nbval"].append(timed([sys.executable, "-m", "pytest", "-q", "book"], ROOT)[0])
 
+            if not with_stock:
+                continue
             repo = fresh_copy(tmp, "stock-force")
             results["stock_force"].append(stock(repo, "force"))
             repo = fresh_copy(tmp, "stock-cache")
@@ -127,19 +112,24 @@ def measure(repeats: int, with_pdf: bool = True) -> dict:
             pdf = ours(repo, "pdf")[0]
         web = None
         try:
-            from .web import measure_pages
-
             web = measure_pages(ROOT / "_build" / "html")
         except Exception as exc:  # no Chromium, no built site: reported, not fatal
             print(f"page weight not measured: {exc}", flush=True)
+    preview = None
+    if with_preview:
+        try:
+            preview = preview_latency(repeats)
+        except (Exception, SystemExit) as exc:  # reported, not fatal: the other figures stand
+            print(f"preview not measured: {exc}", flush=True)
     notebooks = len(list((ROOT / "book").rglob("*.ipynb")))
     return {
-        "results": {k: median(v) for k, v in results.items()},
+        "results": {k: median(v) for k, v in results.items() if v},
         "reexecuted": reexecuted,
         "edited": edited,
         "notebooks": notebooks,
         "pdf": pdf,
         "web": web,
+        "preview": preview,
         "repeats": repeats,
     }
 
@@ -149,7 +139,7 @@ def least_read_csv(repo: Path) -> str:
     state = json.loads((repo / "_build" / "state.json").read_text(encoding="utf-8"))
     readers: dict[str, int] = {}
     for record in state["notebooks"].values():
-        for name in record["reads"]:
+        for name in {e if isinstance(e, str) else e["file"] for e in record["reads"]}:
             readers[name] = readers.get(name, 0) + 1
     return min(sorted(n for n in readers if n.endswith(".csv")), key=lambda n: readers[n])
 
@@ -157,35 +147,58 @@ def least_read_csv(repo: Path) -> str:
 def table(m: dict) -> str:
     r = m["results"]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    stocked = "stock_force" in r
     rows = [
         (
             "Clean build (no outputs, no caches)",
             f"{r['ours_clean']:.1f} s",
-            f"{r['stock_force']:.1f} s (force)",
-            f"{r['ours_clean'] / r['stock_force']:.2f}x stock",
+            f"{r['stock_force']:.1f} s (force)" if stocked else "not run",
+            f"{r['ours_clean'] / r['stock_force']:.2f}x stock" if stocked else "",
         ),
         (
             "No-change rebuild",
             f"{r['ours_nochange']:.2f} s",
-            f"{r['stock_nochange']:.1f} s (cache)",
-            f"{r['ours_nochange'] / r['stock_nochange']:.3f}x stock",
+            f"{r['stock_nochange']:.1f} s (cache)" if stocked else "not run",
+            f"{r['ours_nochange'] / r['stock_nochange']:.3f}x stock" if stocked else "",
         ),
         (
             f"Rebuild after editing one CSV ({m['edited']})",
             f"{r['ours_csv']:.1f} s",
             "stale numbers (not re-run)",
             f"{r['ours_csv'] / r['ours_clean']:.2f}x our clean build; "
-            f"{m['reexecuted']['ours_csv']} of {m['notebooks']} notebooks re-executed",
+            f"{len(m['reexecuted']['ours_csv'])} of {m['notebooks']} notebooks re-executed",
         ),
         (
-            "Rebuild after editing indicators.csv (read by every page)",
+            "Rebuild after editing one biomedicine row of indicators.csv (a value)",
+            f"{r['ours_row']:.1f} s",
+            "stale numbers (not re-run)",
+            f"{r['ours_row'] / r['ours_clean']:.2f}x our clean build; "
+            f"{len(m['reexecuted']['ours_row'])} of {m['notebooks']} notebooks re-executed: "
+            + ", ".join(Path(p).with_suffix("").as_posix().removeprefix("book/") for p in m["reexecuted"]["ours_row"]),
+        ),
+        (
+            "Rebuild after a change to every row of indicators.csv (a line appended)",
             f"{r['ours_indicators']:.1f} s",
             "stale numbers (not re-run)",
             f"{r['ours_indicators'] / r['ours_clean']:.2f}x our clean build; "
-            f"{m['reexecuted']['ours_indicators']} of {m['notebooks']} notebooks re-executed",
+            f"{len(m['reexecuted']['ours_indicators'])} of {m['notebooks']} notebooks re-executed",
         ),
         ("nbval over every notebook", f"{r['nbval']:.1f} s", "", ""),
     ]
+    for name, what in (("row", "one indicators.csv row"), ("cluster", "one industry_clusters.csv cell")):
+        p = (m.get("preview") or {}).get(name)
+        if p:
+            rows.append(
+                (
+                    f"Preview: {what} edited, save to visible on the open page ({p['page']})",
+                    f"{median(p['edit_to_visible']):.1f} s",
+                    "",
+                    "median of "
+                    + ", ".join(f"{s:.1f}" for s in p["edit_to_visible"])
+                    + " s; notebooks re-run "
+                    + "/".join(map(str, p["notebooks"])),
+                )
+            )
     if m["pdf"] is not None:
         rows.append(("`make pdf` (notebooks up to date)", f"{m['pdf']:.1f} s", "", ""))
     if m["web"]:
@@ -236,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF timing")
+    parser.add_argument("--no-preview", action="store_true", help="skip the preview's edit-to-visible timing")
+    parser.add_argument("--no-stock", action="store_true", help="skip stock Jupyter Book (its columns read 'not run')")
     parser.add_argument("--from-json", action="store_true", help="re-print the last run (_build/bench.json)")
     parser.add_argument("--scale", action="store_true", help="growth with the book's size, ours vs stock")
     parser.add_argument("--sizes", default="12,48,192", help="pages of the synthetic books (with --scale)")
@@ -243,8 +258,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preview", action="store_true", help="the live preview's edit-to-visible seconds")
     args = parser.parse_args(argv)
     if args.scale or args.preview:
-        from .scale import measure_scale, preview_latency, scale_table
-
         raw = ROOT / "_build" / ("bench-scale.json" if args.scale else "bench-preview.json")
         if args.from_json:
             measured = json.loads(raw.read_text(encoding="utf-8"))
@@ -260,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_json:
         measured = json.loads(raw.read_text(encoding="utf-8"))
     else:
-        measured = measure(args.repeats, with_pdf=not args.no_pdf)
+        measured = measure(
+            args.repeats, with_pdf=not args.no_pdf, with_preview=not args.no_preview, with_stock=not args.no_stock
+        )
         raw.parent.mkdir(exist_ok=True)
         raw.write_text(json.dumps(measured, indent=1, default=str), encoding="utf-8")
     text = table(measured)

@@ -1,7 +1,6 @@
-"""How build costs grow with the book, and how fast the preview shows an edit (not tests).
+"""How build costs grow with the book (not a test).
 
     python -m measure --scale [--sizes 12,48,192]   # `make bench-scale` (SIZES=12,48)
-    python -m measure --preview                      # edit-to-visible in the live preview
 
 A synthetic book of N pages is the real one copied: the front page, then as many whole
 copies of the chapter's 10 notebook pages as fit, then single copies of self-contained pages
@@ -24,16 +23,13 @@ import json
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import yaml
 
-from .bench import BIN, fresh_copy, ours, timed
+from .run import BIN, executed, fresh_copy, ours, timed
 
 CHAPTER = "book"
 EDIT_CSV, EDIT_OLD, EDIT_NEW = "industry_clusters.csv", "北斗导航", "北斗导航与位置服务"
@@ -154,10 +150,7 @@ def measure_size(parent: Path, pages: int, stock: bool = True) -> dict:
     row["ours_nochange"] = statistics.median(ours(repo, "html")[0] for _ in range(NOCHANGE_RUNS))
     edit_value(repo)
     seconds, out = ours(repo, "html")
-    row["ours_edit"], row["ours_edit_executed"] = (
-        seconds,
-        len([ln for ln in out.splitlines() if ln.strip().startswith("[")]),
-    )
+    row["ours_edit"], row["ours_edit_executed"] = seconds, len(executed(out))
     assert EDIT_NEW in (repo / "_build" / "html" / EDIT_PAGE).read_text(encoding="utf-8")
     shutil.rmtree(repo)
     row["ours_total"] = time.perf_counter() - started
@@ -231,61 +224,3 @@ def scale_table(m: dict) -> str:
         f"min, stock {sum(r.get('stock_total', 0) for r in rows) / 60:.1f} min).",
     ]
     return "\n".join(lines)
-
-
-def preview_latency(repeats: int = 3) -> dict:
-    """Seconds from saving a CSV value to the served page showing it, in a running preview."""
-    with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp:
-        repo = fresh_copy(Path(tmp), "repo", strip_outputs=False)
-        log = Path(tmp) / "preview.log"
-        with log.open("w", encoding="utf-8") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "bookbuild.preview", "--port", "0"],
-                cwd=repo,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            url = wait(
-                lambda: (m := re.search(r"serving (http://\S+/)", log.read_text(encoding="utf-8"))) and m.group(1),
-                proc,
-                log,
-            )
-            page = url + EDIT_PAGE
-            time.sleep(3)  # kernels warm
-            csv = repo / "data" / EDIT_CSV
-            original = csv.read_text(encoding="utf-8")
-            seconds, noop = [], []
-            for i in range(repeats):
-                value = f"{EDIT_OLD}{'测' * (i + 1)}"
-                csv.write_text(original.replace(EDIT_OLD, value, 1), encoding="utf-8")
-                saved = time.perf_counter()
-                wait(lambda: value in get(page), proc, log, poll=0.05)  # noqa: B023 (used at once, in this iteration)
-                seconds.append(time.perf_counter() - saved)
-                time.sleep(2)
-            # A save that changes nothing: the build is skipped (the fingerprint is equal).
-            before = log.read_text(encoding="utf-8").count("sphinx: built")
-            csv.write_text(csv.read_text(encoding="utf-8"), encoding="utf-8")
-            time.sleep(3)
-            noop = log.read_text(encoding="utf-8").count("sphinx: built") - before
-        finally:
-            proc.terminate()
-            proc.wait(timeout=120)
-    return {"edit_to_visible": seconds, "no_change_builds": noop}
-
-
-def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return response.read().decode("utf-8")
-
-
-def wait(check, proc, log: Path, poll: float = 0.3, limit: float = 900):
-    deadline = time.perf_counter() + limit
-    while time.perf_counter() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the preview exited:\n{log.read_text(encoding='utf-8')[-3000:]}")
-        value = check()
-        if value:
-            return value
-        time.sleep(poll)
-    raise SystemExit(f"the preview did not get there:\n{log.read_text(encoding='utf-8')[-3000:]}")

@@ -34,8 +34,8 @@ from .source import SOURCE_FILE, SourceError, normalise, resolve
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
-#: Set by the build to a file path: every table a notebook loads is appended to it, so
-#: the build knows which data files each notebook depends on (see bookbuild.build).
+#: Set by the build to a file path: every table a notebook loads is appended to it (the rows
+#: it selected too), so the build knows which data each notebook depends on (see bookbuild.keys).
 READS_ENV = "TECHREPORT_READS"
 MAX_PROBLEMS = 20
 
@@ -225,25 +225,60 @@ def documentation_problems(res: dict, data_dir: Path | str | None = None) -> lis
     return problems
 
 
-def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
+def load_table(name: str, data_dir: Path | str | None = None, **where: str | list[str]) -> pd.DataFrame:
     """Read table ``name``, validate it against its schema and return a typed DataFrame.
 
     Column dtypes follow the schema: string -> ``string``, integer -> ``Int64``,
     number -> ``Float64``, date -> ``datetime64``, yearmonth -> ``period[M]``,
     boolean -> ``boolean``. Raises :class:`DataError` listing every problem found.
+
+    ``where``: only the rows whose cells match, by string column, for example
+    ``load_table("indicators", topic="biomed")`` or ``section=["2.1", "2.2"]``. The whole
+    table is still validated (keys, foreign keys); the build records the rows read, so an
+    edit of another row does not re-run the page (see :data:`READS_ENV`).
     """
     data_dir = Path(data_dir or DATA_DIR).resolve()
     frame = _load(name, data_dir).copy()
-    record_read(name, data_dir)
+    if where:
+        where = _where(name, data_dir, where)
+        for column, values in where.items():
+            frame = frame[frame[column].isin(values).fillna(False).astype(bool)]
+        frame = frame.reset_index(drop=True)
+    record_read(name, data_dir, where or None)
     return frame
 
 
-def record_read(name: str, data_dir: Path | str | None = None) -> None:
-    """Note that resource ``name`` was read, for the build's dependency tracking."""
+def _where(name: str, data_dir: Path, where: dict) -> dict[str, list[str]]:
+    """``where`` as lists of strings, each column a string field of the table (else a DataError)."""
+    fields = {f["name"]: f.get("type", "string") for f in resource(name, data_dir)["schema"]["fields"]}
+    out = {}
+    for column, values in where.items():
+        values = [values] if isinstance(values, str) else list(values)
+        if fields.get(column) != "string" or not all(isinstance(v, str) for v in values):
+            raise DataError(
+                Problem(
+                    PACKAGE_FILE,
+                    f"a string column of table {name!r} and text values: "
+                    + ", ".join(c for c, t in fields.items() if t == "string"),
+                    column=column,
+                    value=repr(values),
+                    problem="load_table can select rows by string columns only",
+                )
+            )
+        out[column] = values
+    return out
+
+
+def record_read(name: str, data_dir: Path | str | None = None, where: dict[str, list[str]] | None = None) -> None:
+    """Note that resource ``name`` was read (``where``: only the rows whose cells match), for the build's
+    dependency tracking: one line a read, the file's path under data/, or a JSON object
+    ``{"file": ..., "where": {column: [values]}}`` for some rows (see bookbuild.keys)."""
     reads = os.environ.get(READS_ENV)
     if reads:
+        path = resource(name, data_dir)["path"]
+        line = json.dumps({"file": path, "where": where}, ensure_ascii=False) if where else path
         with open(reads, "a", encoding="utf-8") as fh:
-            fh.write(f"{resource(name, data_dir)['path']}\n")
+            fh.write(f"{line}\n")
 
 
 # The cache is keyed on the sizes and mtimes of the file and of datapackage.json: an edit to either is read.

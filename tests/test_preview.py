@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -173,3 +174,60 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", port))
         sock.listen()
+
+
+# --- which pages are open, and a port in use (no build) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "doc"),
+    [
+        ("/book/2-1-three-fields/biomed.html", "book/2-1-three-fields/biomed"),
+        ("/", "index"),
+        ("/index.html", "index"),
+        ("/book/2-3-platforms/", "book/2-3-platforms/index"),
+        ("/book/2-1-three-fields/biomed.html#fig-x", "book/2-1-three-fields/biomed"),
+    ],
+)
+def test_a_served_path_names_its_page(path, doc):
+    from bookbuild.preview import page_doc
+
+    assert page_doc(path) == doc
+
+
+def test_the_preview_knows_which_pages_are_open(tmp_path):
+    """Each tab's event stream names its page: those pages' notebooks run first (bookbuild.build.open_first)."""
+    from bookbuild.preview import CLIENT, Preview
+
+    assert "?page=" in CLIENT and "location.pathname" in CLIENT
+    preview = Preview(port=0, jobs=1)
+    serving = threading.Thread(target=preview.server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        assert preview.status.open_pages() == []
+        stream = urllib.request.urlopen(preview.url + "_preview/events?page=%2Fbook%2F2-1-three-fields%2Fbiomed.html")
+        assert stream.readline().startswith(b"data:")
+        assert preview.status.open_pages() == ["book/2-1-three-fields/biomed"]
+        stream.close()  # the tab is closed: the stream's next keep-alive finds no reader
+        deadline = time.monotonic() + 10
+        while preview.status.open_pages() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert preview.status.open_pages() == []
+    finally:
+        preview.close()
+
+
+def test_a_port_in_use_says_what_to_do():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "bookbuild.preview", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr and f"PORT={port + 1}" in result.stderr
