@@ -95,7 +95,7 @@ def validate_data(state: dict, digests: dict[Path, bytes]) -> None:
     not change this: a table is validated whole, against the whole tables it points to.
     """
     from techreport.data import PACKAGE_FILE, DataError, load_table, package, table_names
-    from techreport.provenance import SOURCE_FILE
+    from techreport.source import SOURCE_FILE
 
     data = ROOT / "data"
     common = sha256(*(digests.get(data / name, b"missing") for name in (PACKAGE_FILE, SOURCE_FILE)), package_digest())
