@@ -39,7 +39,7 @@ def _latex_front_matter(app, env):
     if r"\chapter*" not in toc:
         app.builder.context["tableofcontents"] = (
             f"{toc}\n\\chapter*{{{title}}}\\addcontentsline{{toc}}{{chapter}}{{{title}}}"
-            f"\\markboth{{{title}}}{{{title}}}\n"
+            f"\\markboth{{{title}}}{{{title}}}\\techreportinpage{{0}}\n"
         )
 
 
@@ -81,12 +81,30 @@ def _mark_data_links(caption: nodes.caption) -> None:
             return
 
 
+def _root_subheads(doctree) -> None:
+    """The front page's own headings ("怎样阅读", …) as the subheads of every other page.
+
+    sphinx-jupyterbook-latex sets them as bold lines, the first in \\Large and the rest in
+    \\large (it counts sibling sections as levels): here each is an unnumbered \\section* under
+    the 关于本书 chapter, which tools/latex/techreport.sty styles as a page's subhead.
+    """
+    from sphinx.util.texescape import escape
+    from sphinx_jupyterbook_latex.nodes import RootHeader
+
+    for header in list(doctree.findall(RootHeader)):
+        header.replace_self(_latex(rf"\section*{{{escape(header.astext())}}}"))
+
+
 def _latex_tree(app, doctree, docname):
-    """LaTeX only, on the whole book's tree: contents depth per page, tied references, long tables."""
+    """LaTeX only, on the whole book's tree: contents depth per page, heading levels, running
+    heads, tied references, long tables."""
     if app.builder.format != "latex":
         return
+    from sphinx.util.texescape import escape
+
     levels = page_levels(app.env)
     back = back_matter(app.env)
+    _root_subheads(doctree)
     for start in list(doctree.findall(addnodes.start_of_file)):
         level = levels.get(start.get("docname"))
         section = next(iter(start.findall(nodes.section)), None)
@@ -97,7 +115,13 @@ def _latex_tree(app, doctree, docname):
             section.parent.insert(section.parent.index(section), _latex(r"\techreportbackmatter"))
         # the page's title goes into the contents, its inner headings do not, and they are never
         # numbered like sections 2.1-2.3 (tools/latex/techreport.sty)
-        section.parent.insert(section.parent.index(section), _latex(r"\techreportpagestart"))
+        start_page = r"\techreportpagestart"
+        if level <= 1:
+            # the running head from this page title's first page on: a section (2.1-2.3) by its
+            # number and title, a chapter by none
+            title = escape(section[0].astext()) if level == 1 else ""
+            start_page += rf"\techreportsectionahead{{{title}}}"
+        section.parent.insert(section.parent.index(section), _latex(start_page))
         section.insert(1, _latex(rf"\techreportpagetitle{{{level}}}"))
     for ref in doctree.findall(addnodes.number_reference):
         # "图 %s" -> "图~%s": a reference never breaks between its name and its number
