@@ -5,7 +5,9 @@ by :func:`techreport.present.show_figure`: :data:`WIDE` (the desktop web page an
 and :data:`NARROW` (a phone: 336 CSS px wide). A figure takes the layout and reflows: fewer
 columns, wrapped labels, larger type. ``NARROW`` is 3.5 in wide, so an SVG of it shown at
 its natural size maps 1 pt to 4/3 CSS px; on a 390 px phone the figure is 342 px wide and
-its smallest font (8.5 pt) is 11.5 CSS px; :func:`min_text_px` measures that for any figure.
+its smallest font (8.5 pt) is 11.5 CSS px. ``WIDE`` is 7.6 in, shown 672 px wide on a
+1280 px desktop and printed 16.2 cm wide in the PDF: its smallest font (9.8 pt) is 12.0 CSS
+px and 8.2 pt in print. :func:`min_text_px` measures that for any figure.
 
 Marks and checks:
 
@@ -14,8 +16,12 @@ Marks and checks:
 * :func:`bound_bar` - the house mark for a qualified figure: a bar to the number the report
   states, the qualifier marked by an arrow of fixed size beside its end (超过/余: pointing on;
   近: a pale, dashed bar and an arrow pointing back), never by a length;
-* :func:`units` - unit (waffle) charts: one square per counted thing;
-* :func:`month_axis` and :func:`month_band` - timelines whose dates may be whole months;
+* :func:`units` - unit (waffle) charts: one square per counted thing (at most
+  :data:`MAX_UNITS`: the forms draw bars with the count beyond it);
+* :func:`month_axis` and :func:`month_band` - timelines whose dates may be whole months
+  (gridlines where months meet, names between them; a band a hair short of its month's ends);
+* :class:`CardStack` - boxes sized to their text, stacked in points; :class:`TextMark` - a
+  legend entry whose mark is text ("…等");
 * :func:`title` - the one title rule; legends: label marks directly where the chart has room
   (the line, square or band's own text), a legend only for a code read in many places
   (line styles, a set of colours), placed under the title or the plot, from the left edge;

@@ -12,8 +12,9 @@ and :func:`style.add_source`, since they say what the figure shows.
 * :func:`unit_rows` - a unit chart in rows: under headings, one line of text per group and one
   square per thing it counts (named, counted but not named, and "…等" for an open list).
 * :func:`scale_rows` and :func:`scale_panels` - small multiples of figures that share no
-  unit: one row or panel per figure, each on its own scale, its qualifier drawn into the bar
-  (:func:`charts.bound_bar`); a row may instead count named things, one square each;
+  unit: one row or panel per figure, each on its own scale, the bar at the number stated and
+  its qualifier marked at the end (:func:`charts.bound_bar`); a row may instead count named
+  things, one square each;
 * :func:`chain` - the stages of a chain left to right, what sits in each stage under it, and
   a row for what the source places in no stage (a phone stacks them);
 * :func:`month_rows` - things (rows) on an axis of months, each event a band over its whole
@@ -413,7 +414,7 @@ def scale_rows(
     """Figures that share no unit, one row each on its own scale (never compare bar lengths across rows).
 
     For a handful of headline figures in different units (家, 个, 名, 亿元). Each row is a
-    :func:`charts.bound_bar` (the qualifier drawn into the bar) or :func:`named_units`.
+    :func:`charts.bound_bar` (the qualifier marked at the bar's end) or :func:`named_units`.
     Wide: the row's name at its left; narrow: above its bar (with the squares' text).
     ``row_height``: inches per row, (wide, narrow). Returns the figure.
     """
