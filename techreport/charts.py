@@ -5,16 +5,23 @@ by :func:`techreport.present.show_figure`: :data:`WIDE` (the desktop web page an
 and :data:`NARROW` (a phone: 336 CSS px wide). A figure takes the layout and reflows: fewer
 columns, wrapped labels, larger type. ``NARROW`` is 3.5 in wide, so an SVG of it shown at
 its natural size maps 1 pt to 4/3 CSS px; on a 390 px phone the figure is 342 px wide and
-its smallest font (8.5 pt) is 11.5 CSS px; :func:`min_text_px` measures that for any figure.
+its smallest font (8.5 pt) is 11.5 CSS px. ``WIDE`` is 7.6 in, shown 672 px wide on a
+1280 px desktop and printed 16.2 cm wide in the PDF: its smallest font (9.8 pt) is 12.0 CSS
+px and 8.2 pt in print. :func:`min_text_px` measures that for any figure.
 
 Marks and checks:
 
 * :func:`date_label` - ``5月5日``, or ``5月`` for a month-only date (never a made-up day);
 * :func:`wrap` - Chinese line breaking: no line starts with closing punctuation;
-* :func:`bound_bar` and :func:`fade` - the house mark for a qualified figure (超过/余: a solid
-  bar to the bound, a fading tail and an arrow; 近: a dashed outline the fill fades before);
-* :func:`units` - unit (waffle) charts: one square per counted thing;
-* :func:`month_axis` and :func:`month_band` - timelines whose dates may be whole months;
+* :func:`bound_bar` - the house mark for a qualified figure: a bar to the number the report
+  states, the qualifier marked by an arrow of fixed size beside its end (超过/余: pointing on;
+  近: a pale, dashed bar and an arrow pointing back), never by a length;
+* :func:`units` - unit (waffle) charts: one square per counted thing (at most
+  :data:`MAX_UNITS`: the forms draw bars with the count beyond it);
+* :func:`month_axis` and :func:`month_band` - timelines whose dates may be whole months
+  (gridlines where months meet, names between them; a band a hair short of its month's ends);
+* :class:`CardStack` - boxes sized to their text, stacked in points; :class:`TextMark` - a
+  legend entry whose mark is text ("…等");
 * :func:`title` - the one title rule; legends: label marks directly where the chart has room
   (the line, square or band's own text), a legend only for a code read in many places
   (line styles, a set of colours), placed under the title or the plot, from the left edge;
@@ -33,17 +40,35 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Rectangle
+from matplotlib.legend_handler import HandlerBase
+from matplotlib.patches import BoxStyle, Rectangle
+from matplotlib.text import Text
 
 from . import style
+from .linebreak import em as em  # the kit's line breaking: charts.em, charts.wrap
+from .linebreak import wrap
 
 #: CSS px per inch (the web's unit) and points per inch (matplotlib's).
 CSS_PX_PER_IN = 96
-PT_PER_IN = 72
+PT_PER_IN = style.PT_PER_IN
 #: The phone rendering's width in CSS px (a 390 px phone shows a figure 342 px wide: the
 #: page's margins), and the smallest chart text the book allows there.
 PHONE_PX = 336
 MIN_PHONE_TEXT_PX = 11
+#: The wide rendering is 7.6 in (730 CSS px at natural size). A 1280 px desktop page shows it
+#: in its 672 px column; the PDF prints it across the text width of A4 less two 2.4 cm margins.
+WIDE_IN = 7.6
+DESKTOP_PX = 672
+MIN_DESKTOP_TEXT_PX = 12
+PRINT_WIDTH_IN = (21.0 - 2 * 2.4) / 2.54
+MIN_PRINT_PT = 7.5
+
+
+def _wide_min_font() -> float:
+    """The smallest font (pt, in the 7.6 in figure) that is 12 CSS px at 672 px and 7.5 pt in print."""
+    desktop = MIN_DESKTOP_TEXT_PX * (WIDE_IN * PT_PER_IN) / DESKTOP_PX
+    printed = MIN_PRINT_PT * WIDE_IN / PRINT_WIDTH_IN
+    return float(np.ceil(max(desktop, printed) * 10) / 10)
 
 
 @dataclass(frozen=True)
@@ -71,45 +96,14 @@ class Layout:
         return (self.width, narrow_height if self.narrow and narrow_height else height)
 
 
-#: Desktop web and PDF: the column's width. Fonts as the house style sets them.
-WIDE = Layout("wide", 7.6, 0.0)
+#: Desktop web and PDF: the column's width; no text under 9.8 pt (12.0 CSS px at 672 px, 8.2 pt in print).
+WIDE = Layout("wide", WIDE_IN, _wide_min_font())
 #: A phone: 3.5 in = 336 CSS px at natural size; 8.5 pt = 11.3 CSS px (11.5 at 342 px).
 NARROW = Layout("narrow", PHONE_PX / CSS_PX_PER_IN, 8.5)
 LAYOUTS = (WIDE, NARROW)
 
 
-# --- words -------------------------------------------------------------------------------
-
-_NO_LINE_START = "，、；：。）》”！？%"
-_NO_LINE_END = "（《“‘"
-
-
-def em(text: str) -> float:
-    """Width of ``text`` in em: a Chinese character or full-width sign is 1, anything else 0.55."""
-    return sum(1.0 if ord(ch) >= 0x2E80 or ch in "“”‘’…—" else 0.55 for ch in text)
-
-
-def wrap(text: str, width: float) -> str:
-    """Break ``text`` into lines at most ``width`` em wide (see :func:`em`); existing breaks are kept.
-
-    No line starts with closing punctuation nor ends with opening punctuation, and a run of
-    digits or Latin letters (a figure, a file name) is never split.
-    """
-    out = []
-    for para in str(text).split("\n"):
-        tokens = re.findall(r"[0-9A-Za-z._/%³²+-]+|.", para)
-        lines, line = [], ""
-        for tok in tokens:
-            if line and em(line) + em(tok) > width and tok[0] not in _NO_LINE_START:
-                carry = ""
-                while line and line[-1] in _NO_LINE_END and len(line) > 1:  # an opening mark goes with its word
-                    line, carry = line[:-1], line[-1] + carry
-                lines.append(line)
-                line = carry
-            line += tok
-        lines.append(line)
-        out += [ln for ln in lines if ln] or [""]
-    return "\n".join(out)
+# --- words (line breaking: :mod:`techreport.linebreak`) ------------------------------------
 
 
 def date_label(value) -> str:
@@ -127,26 +121,29 @@ def month_label(value) -> str:
 
 # --- the bound bar: a qualified figure -----------------------------------------------------
 
-FADE_STEPS = 14
-#: The tail and the fade are a fixed share of the axis: they show a direction, not an amount.
-TAIL = 0.13
+#: Qualifiers of a bound: the true value is larger (超过, 余) or a little smaller (近).
+MORE = ("more_than", "odd")
+NEARLY = ("nearly",)
+#: The qualifier's arrow, in points: it starts ARROW_GAP after the bar's end and is ARROW_PT long.
+#: It is a sign of direction drawn in points, not data: its length is the same on every axis and
+#: encodes no amount.
+ARROW_GAP, ARROW_PT = 3.0, 14.0
+#: The share of the axis :func:`bound_xmax` keeps for the arrow (about 20 pt of a 400 pt axis).
+ARROW_SHARE = 0.07
 
 
-def fade(ax, x0: float, x1: float, y: float, height: float, color: str, reverse: bool = False) -> None:
-    """A bar from ``x0`` to ``x1`` whose fill fades out (``reverse``: fades in)."""
-    edges = np.linspace(x0, x1, FADE_STEPS + 1)
-    for k in range(FADE_STEPS):
-        alpha = (k + 0.5) / FADE_STEPS if reverse else 1 - (k + 0.5) / FADE_STEPS
-        ax.add_patch(
-            Rectangle(
-                (edges[k], y - height / 2), edges[k + 1] - edges[k], height, facecolor=color, alpha=alpha, linewidth=0
-            )
-        )
+def _after(ax, x: float, y: float, points: float):
+    """A transform for a point ``points`` pt to the right of data point (x, y)."""
+    from matplotlib.transforms import ScaledTranslation
+
+    return ax.transData + ScaledTranslation(points / PT_PER_IN, 0, ax.figure.dpi_scale_trans)
 
 
-def bound_end(value: float, qualifier: str, xmax: float) -> float:
-    """Where the bar of :func:`bound_bar` ends (the label starts just after)."""
-    return value + TAIL * xmax * 1.3 if qualifier in ("more_than", "odd") else value
+def tint(color, share: float = 0.3) -> str:
+    """``color`` mixed with white: ``share`` of the colour."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    return to_hex([1 - share * (1 - c) for c in to_rgb(color)])
 
 
 def bound_bar(
@@ -160,46 +157,51 @@ def bound_bar(
     height: float = 0.6,
     fontsize: float = 10.5,
 ) -> None:
-    """One bar for a figure and its qualifier, so a bound never looks like an exact bar top.
+    """One bar for a figure and its qualifier, drawn at the number the report states.
 
-    exact: a solid bar to the value. more_than / odd: a solid bar to the stated lower bound,
-    then a fading tail and an arrow (the true value is larger). nearly: a dashed outline to
-    the round figure; the fill fades out before it (the true value is a little less).
-    ``text`` is written after the bar; ``xmax`` is the axis' right end.
+    The bar ends at ``value`` whatever the qualifier: no part of the mark stands for a number
+    the report does not give. The qualifier is marked beside the end, in points (the same on
+    every axis, so it shows a direction, never an amount): exact - a solid bar; more_than /
+    odd (超过, 余) - a solid bar and an arrow pointing on from its end (the true value is
+    larger); nearly (近) - a pale bar with a dashed outline, its end in a solid line, and an
+    arrow pointing back at the end (the true value is a little smaller). ``text``, the figure
+    as the report prints it with its qualifier, is written after the bar and the arrow;
+    ``xmax`` is the axis' right end (see :func:`bound_xmax`).
     """
     color = color or style.TOPIC_COLORS["platforms"]
-    share = TAIL * xmax
-    if qualifier in ("more_than", "odd"):
-        ax.barh(y, value, height=height, color=color, linewidth=0)
-        fade(ax, value, value + share, y, height, color)
-        ax.annotate(
-            "",
-            xy=(value + share * 1.25, y),
-            xytext=(value + share * 0.2, y),
-            arrowprops={"arrowstyle": "-|>", "color": style.INK, "lw": 1.0, "mutation_scale": 9},
-        )
-    elif qualifier == "nearly":
-        share = min(share, value / 2)  # a short bar on a long axis: the fade stays right of zero
+    arrow = {"arrowstyle": "-|>", "color": style.INK, "lw": 1.0, "mutation_scale": 9, "shrinkA": 0, "shrinkB": 0}
+    if qualifier in NEARLY:
+        edge = style.mark_color(color)
         ax.add_patch(
             Rectangle(
                 (0, y - height / 2),
                 value,
                 height,
-                facecolor="none",
-                edgecolor=color,
+                facecolor=tint(color),
+                edgecolor=edge,
                 linestyle=(0, (3, 2)),
                 linewidth=1.1,
             )
         )
-        ax.barh(y, value - share, height=height, color=color, linewidth=0)
-        fade(ax, value - share, value, y, height, color)
-        ax.plot([value, value], [y - height / 2 - 0.12, y + height / 2 + 0.12], color=style.INK, lw=1.2)
+        ax.plot([value, value], [y - height / 2, y + height / 2], color=edge, lw=1.6, solid_capstyle="butt")
+        start, end = ARROW_GAP + ARROW_PT, ARROW_GAP  # pointing back at the end
     else:
         ax.barh(y, value, height=height, color=color, linewidth=0)
-    ax.text(
-        bound_end(value, qualifier, xmax) + xmax * 0.02,
-        y,
+        start, end = ARROW_GAP, ARROW_GAP + ARROW_PT
+    if qualifier in MORE + NEARLY:
+        ax.annotate(
+            "",
+            xy=(value, y),
+            xycoords=_after(ax, value, y, end),
+            xytext=(value, y),
+            textcoords=_after(ax, value, y, start),
+            arrowprops=arrow,
+        )
+    ax.annotate(
         text,
+        (value, y),
+        xytext=(2 * ARROW_GAP + (ARROW_PT if qualifier in MORE + NEARLY else 0), 0),
+        textcoords="offset points",
         va="center",
         ha="left",
         fontsize=fontsize,
@@ -207,20 +209,38 @@ def bound_bar(
     )
 
 
+def bound_key(qualifiers) -> str:
+    """What the marks of :func:`bound_bar` mean, for the ``qualifiers`` drawn: a figure's note."""
+    drawn = set(qualifiers)
+    parts = ["条长为报告给出的数"]
+    if drawn & set(MORE):
+        parts.append("条后向右的箭头：真实值大于该数（超过、余）")
+    if drawn & set(NEARLY):
+        parts.append("浅色虚线条与指回条端的箭头：真实值略小于该数（近）")
+    if drawn & set(MORE + NEARLY):
+        parts.append("箭头只表示方向，不表示多少")
+    return "；".join(parts) + "。"
+
+
 def bound_xmax(values, qualifiers, label_share: float = 0.45) -> float:
-    """The axis end for :func:`bound_bar` rows: every bar, its tail and ``label_share`` of the axis fit.
+    """The axis end for :func:`bound_bar` rows: every bar, its arrow and ``label_share`` of the axis fit.
 
     Computed from the data, so a figure that grows keeps its label inside the chart.
     """
 
     def need(value, qualifier):
-        tail = TAIL * 1.3 if qualifier in ("more_than", "odd") else 0.0
-        return float(value) / (1 - label_share - tail)
+        arrow = ARROW_SHARE if qualifier in MORE + NEARLY else 0.0
+        return float(value) / (1 - label_share - arrow)
 
     return max(need(v, q) for v, q in zip(values, qualifiers))
 
 
 # --- unit (waffle) charts ----------------------------------------------------------------
+
+#: The most squares a unit chart draws. Beyond it one square a thing cannot be counted by eye,
+#: and each square is a path of the SVG (the biomed chart at 10x today's approvals: 1,770);
+#: the unit forms then draw bars with the count written (:mod:`techreport.forms`).
+MAX_UNITS = 400
 
 
 def units(
@@ -243,8 +263,13 @@ def units(
     to a column (``order="columns"``, filled top to bottom, left to right). ``empty`` is
     ``"outline"`` (white with a grey edge), ``"fill"`` (``empty_color``, default grey) or
     ``"hatch"`` (white, hatched in ``color``: counted but not named). Returns the grid's
-    (columns, rows), in squares, from ``origin`` (its top-left square).
+    (columns, rows), in squares, from ``origin`` (its top-left square). More than
+    :data:`MAX_UNITS` squares is an error: a form draws a bar instead.
     """
+    if total > MAX_UNITS:
+        raise ValueError(
+            f"{total} squares: a unit chart draws at most MAX_UNITS={MAX_UNITS}; draw a bar with the count"
+        )
     x0, y0 = origin
     lines = -(-total // per_line) if total else 0
     edge = style.mark_color(color)  # a light colour gets a darker edge: every square shows at 3:1
@@ -291,17 +316,21 @@ def month_axis(
 ) -> None:
     """An x axis of months from ``first`` to ``last`` (Periods), labelled ``3月``…``12月``.
 
-    Labels sit under the middle of each month. ``on_line``: draw the ticks and labels on a
-    horizontal time line at that y (for timelines without axes); else as the axis' ticks.
-    ``every``: label every n-th month (a phone has room for fewer).
+    One convention for every timeline: ticks (and gridlines) at the boundaries between months,
+    each month's name centred between them, so a dot on 5 May sits just right of the line that
+    opens May. ``on_line``: draw the ticks and labels on a horizontal time line at that y (for
+    timelines without axes); else as the axis' major ticks (boundaries, unlabelled) and minor
+    ticks (the names, no mark). ``every``: label every n-th month (a phone has room for fewer).
     """
     months = pd.period_range(first, last, freq="M")
     ax.set_xlim(months[0].start_time - pd.Timedelta(days=pad_days), months[-1].end_time + pd.Timedelta(days=pad_days))
     mids = [m.start_time + (m.end_time - m.start_time) / 2 for m in months]
     names = [month_label(m) if k % every == 0 else "" for k, m in enumerate(months)]
     if on_line is None:
-        ax.set_xticks(mids, names, fontsize=fontsize)
-        ax.tick_params(axis="x", length=0)
+        ax.set_xticks([m.start_time for m in months] + [(months[-1] + 1).start_time], [])
+        ax.set_xticks(mids, names, fontsize=fontsize, minor=True)
+        ax.tick_params(axis="x", which="both", length=0)
+        ax.grid(axis="x", which="minor", visible=False)
         return
     ymin, ymax = ax.get_ylim()
     tick = (ymax - ymin) * 0.015
@@ -311,10 +340,16 @@ def month_axis(
             ax.text(mid, on_line - tick * 1.5, name, ha="center", va="top", fontsize=fontsize, color=style.MUTED)
 
 
+#: Days left blank at each end of a month band: two events in adjacent months stay two bands.
+BAND_GAP_DAYS = 1.5
+
+
 def month_band(ax, y: float, month: pd.Period, color: str, height: float = 0.6, **kw) -> None:
-    """A bar filling the whole ``month``: the date is known to the month only."""
-    start = month.start_time
-    ax.barh(y, month.end_time - start, left=start, height=height, color=color, linewidth=0, **kw)
+    """A bar over the whole ``month`` (the date is known to the month only), a hair short of its
+    ends (:data:`BAND_GAP_DAYS`), so that events in July and August read as two bands."""
+    gap = pd.Timedelta(days=BAND_GAP_DAYS)
+    start, end = month.start_time + gap, (month + 1).start_time - gap
+    ax.barh(y, end - start, left=start, height=height, color=color, linewidth=0, **kw)
 
 
 def month_middle(month: pd.Period) -> pd.Timestamp:
@@ -349,8 +384,6 @@ def _undrawn_ticks(fig) -> set[int]:
 
 def texts(fig):
     """Every text of ``fig`` a reader sees (titles, labels, drawn ticks, annotations, legends)."""
-    from matplotlib.text import Text
-
     undrawn = _undrawn_ticks(fig)
     return [
         t
@@ -446,6 +479,36 @@ def overflows(fig, tolerance: float = 1.5) -> list[str]:
     return problems
 
 
+class TextMark:
+    """A legend entry whose mark is a piece of text, drawn as the chart draws it ("…等")."""
+
+    def __init__(self, text: str, color: str, label: str):
+        self.text, self.color, self.label = text, color, label
+
+    def get_label(self) -> str:
+        return self.label
+
+
+class _TextMarkHandler(HandlerBase):
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans):
+        return [
+            Text(
+                -xdescent,
+                height / 2 - ydescent,
+                orig_handle.text,
+                fontsize=fontsize,
+                color=orig_handle.color,
+                ha="left",
+                va="center",
+                transform=trans,
+            )
+        ]
+
+
+#: ``ax.legend(..., handler_map=TEXT_MARKS)`` draws each :class:`TextMark` as its text.
+TEXT_MARKS = {TextMark: _TextMarkHandler()}
+
+
 def figure_x(fig, ax):
     """A transform with x in figure coordinates and y in ``ax``'s: a legend or note under the
     axes that starts at the figure's left edge (past the tick labels), at any width."""
@@ -466,6 +529,104 @@ def card(
         )
     )
     ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", color=ink, fontsize=size)
+
+
+#: The margin inside a card, in em of its text: a label never touches its box's edge.
+CARD_PAD = 0.45
+
+
+class _FixedWidth(BoxStyle.Round):
+    """A round box ``width_em`` wide (in em of its text), however long the text's lines."""
+
+    def __init__(self, width_em: float, pad: float = CARD_PAD):
+        super().__init__(pad=pad, rounding_size=0.5)
+        self.width_em = width_em
+
+    def __call__(self, x0, y0, width, height, mutation_size):
+        extra = max(0.0, self.width_em * mutation_size - (width + 2 * self.pad * mutation_size))
+        return super().__call__(x0 - extra / 2, y0, width + extra, height, mutation_size)
+
+
+class CardStack:
+    """Boxes of text hung from the top of an axes, one under another, measured in points.
+
+    Each :meth:`card` is a text in a box of a fixed width (in points) and the height of its
+    lines plus :data:`CARD_PAD` all round; the next card starts ``gap`` pt below it. Positions
+    are points under the axes' top, so the layout holds when a page's title and source line
+    shrink the axes; the figure's height should follow :attr:`bottom` (pt). :meth:`branch`
+    starts a stack beside this one (a column), :meth:`join` continues under the longer one.
+    """
+
+    def __init__(self, ax, gap: float, bottom: float = 0.0, used: bool = False):
+        self.ax, self.gap, self.bottom, self.used = ax, gap, bottom, used
+        self.last_middle = bottom
+        self.boxes: list = []  # the texts of the cards (for tests: each with its box)
+
+    def _at(self, pt: float):
+        from matplotlib.transforms import ScaledTranslation
+
+        return self.ax.transAxes + ScaledTranslation(0, -pt / PT_PER_IN, self.ax.figure.dpi_scale_trans)
+
+    def _next(self, space: float | None = None) -> float:
+        return self.bottom + ((self.gap if space is None else space) if self.used else 0.0)
+
+    def _height(self, text) -> float:
+        fig = self.ax.figure
+        return text.get_window_extent(_renderer_of(fig)).height * PT_PER_IN / fig.dpi
+
+    def card(self, x: float, text: str, size: float, width: float, face: str, edge: str, ink: str):
+        """A card centred at ``x`` (axes fraction), ``width`` pt wide; lines longer than the card wrap."""
+        pad = CARD_PAD * size
+        lines = "\n".join(wrap(line, (width - 2 * pad) / size) for line in text.split("\n"))
+        top = self._next()
+        label = self.ax.text(
+            x,
+            1,
+            lines,
+            transform=self._at(top + pad),
+            ha="center",
+            va="top",
+            fontsize=size,
+            color=ink,
+            linespacing=1.25,
+            multialignment="center",
+            bbox={"boxstyle": _FixedWidth(width / size), "facecolor": face, "edgecolor": edge, "linewidth": 1},
+        )
+        height = self._height(label)
+        self.last_middle = top + pad + height / 2
+        self.bottom, self.used = top + height + 2 * pad, True
+        self.boxes.append(label)
+        return label
+
+    def words(self, x: float, text: str, size: float, color: str, space: float | None = None):
+        """A line of plain text at ``x`` (axes fraction, left-aligned): a heading for the cards under it."""
+        top = self._next(space)
+        label = self.ax.text(x, 1, text, transform=self._at(top), ha="left", va="top", fontsize=size, color=color)
+        self.bottom, self.used = top + self._height(label), True
+        return label
+
+    def arrow(self, x0: float, x1: float, y: float) -> None:
+        """An arrow from ``x0`` to ``x1`` (axes fraction), ``y`` pt under the top."""
+        self.ax.annotate(
+            "",
+            xy=(x1, 1),
+            xycoords=self._at(y),
+            xytext=(x0, 1),
+            textcoords=self._at(y),
+            arrowprops={"arrowstyle": "-|>", "color": style.MUTED, "lw": 1.2, "shrinkA": 0, "shrinkB": 0},
+        )
+
+    def branch(self) -> CardStack:
+        child = CardStack(self.ax, self.gap, self.bottom, self.used)
+        child.boxes = self.boxes  # one list of cards for the whole figure
+        return child
+
+    def join(self, other: CardStack) -> None:
+        self.bottom, self.used = max(self.bottom, other.bottom), self.used or other.used
+
+
+def _renderer_of(fig):
+    return fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else _renderer(fig)
 
 
 #: The gid of every chart's title (the SVG element ``id``): a test finds it in every figure.

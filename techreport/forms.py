@@ -12,8 +12,9 @@ and :func:`style.add_source`, since they say what the figure shows.
 * :func:`unit_rows` - a unit chart in rows: under headings, one line of text per group and one
   square per thing it counts (named, counted but not named, and "…等" for an open list).
 * :func:`scale_rows` and :func:`scale_panels` - small multiples of figures that share no
-  unit: one row or panel per figure, each on its own scale, its qualifier drawn into the bar
-  (:func:`charts.bound_bar`); a row may instead count named things, one square each;
+  unit: one row or panel per figure, each on its own scale, the bar at the number stated and
+  its qualifier marked at the end (:func:`charts.bound_bar`); a row may instead count named
+  things, one square each;
 * :func:`chain` - the stages of a chain left to right, what sits in each stage under it, and
   a row for what the source places in no stage (a phone stacks them);
 * :func:`month_rows` - things (rows) on an axis of months, each event a band over its whole
@@ -136,7 +137,7 @@ def _links_wide(layout, items, links, targets_of, heads, placeholder, color):
             group,
             ha="right",
             va="center",
-            fontsize=12,
+            fontsize=layout.font(12),
             color=style.INK,
             bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=color, lw=1.5),
         )
@@ -147,18 +148,26 @@ def _links_wide(layout, items, links, targets_of, heads, placeholder, color):
             text,
             ha="center",
             va="center",
-            fontsize=9,
+            fontsize=layout.font(9),
             color=style.INK,
             linespacing=1.2,
             bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=style.GREY, lw=0.8),
             zorder=2,
         )
     for target in dict.fromkeys(t for _, t, _ in links):
-        ax.text(x_target, y_target[target], target, ha="left", va="center", fontsize=9.5, color=style.INK)
+        ax.text(x_target, y_target[target], target, ha="left", va="center", fontsize=layout.font(9.5), color=style.INK)
     for key in unlinked:
-        ax.text(x_target, y_target[("none", key)], placeholder, ha="left", va="center", fontsize=9, color=style.MUTED)
+        ax.text(
+            x_target,
+            y_target[("none", key)],
+            placeholder,
+            ha="left",
+            va="center",
+            fontsize=layout.font(9),
+            color=style.MUTED,
+        )
     for x, head, ha in zip((x_group, x_item, x_target), heads, ("right", "center", "left")):
-        ax.text(x, -1.1, head, ha=ha, va="center", fontsize=9, color=style.MUTED)
+        ax.text(x, -1.1, head, ha=ha, va="center", fontsize=layout.font(9), color=style.MUTED)
     ax.set_xlim(-0.75, 3.35)
     ax.set_ylim(bottom, -1.6)
     return fig, ax
@@ -228,9 +237,16 @@ def unit_rows(
     the squares to its right, ``per_line[0]`` to a line; narrow: the text above its squares,
     ``per_line[1]`` to a line. Square size, text width and figure height follow the rows.
     ``legend``: what a filled square, an outlined square and "…等" mean; only the marks drawn
-    are listed, above the chart. Returns the figure.
+    are listed, above the chart, the first with what a square stands for ("（一格一项）").
+
+    Above :data:`charts.MAX_UNITS` squares in all, one square a thing is no longer countable
+    (and the SVG grows by a path a square): each group is then one bar, named part filled and
+    the rest outlined, all on one scale (the longest group fills a line), and the legend says
+    that a bar's length is the count. Returns the figure.
     """
     side = not layout.narrow
+    counted = [r.named + r.unnamed for r in rows if r.named is not None]
+    bars = sum(counted) > charts.MAX_UNITS
     per_line = per_line[1] if layout.narrow else per_line[0]
     text_units = text_units if side else 0  # squares' worth of width for the text column
     unit = layout.width * 72 / (per_line + text_units + 1)  # pt per square
@@ -245,7 +261,7 @@ def unit_rows(
         text = charts.wrap(row.text, chars(10.5 if head else 9))  # a heading is set larger
         plan.append((y, text, row))
         lines = (text.count("\n") + 1) * 1.25
-        squares = 0 if head else -(-(row.named + row.unnamed) // per_line)
+        squares = 0 if head else 1 if bars else -(-(row.named + row.unnamed) // per_line)
         y += (max(lines, squares) if side else lines + squares) + (0.3 if head else 0.6)
     fig, ax = plt.subplots(figsize=(layout.width, y * unit / 72 + (1.2 if layout.narrow else 1.1)))
     for top, text, row in plan:
@@ -264,9 +280,12 @@ def unit_rows(
         if head:
             continue
         origin = (0.0, -(top + 0.5 if side else top + lines * 1.25 + 0.5))
-        charts.units(ax, row.named + row.unnamed, row.named, per_line, color=color, origin=origin)
-        if row.etc:
+        if bars:
+            x, yy = _count_bar(ax, row.named, row.unnamed, per_line / max(counted), origin, color), origin[1]
+        else:
+            charts.units(ax, row.named + row.unnamed, row.named, per_line, color=color, origin=origin)
             x, yy = charts.unit_center(row.named, per_line, origin=origin)
+        if row.etc:
             ax.text(x - 0.5, yy, "…等", va="center", ha="left", fontsize=layout.font(9), color=style.MUTED)
     ax.set_xlim(-text_units - 0.2, per_line + 0.8)
     ax.set_ylim(-y, 0.2)
@@ -282,13 +301,17 @@ def unit_rows(
             any(r.unnamed for r in groups),
             dict(marker="s", markerfacecolor="white", markeredgecolor=style.MUTED, markersize=7),
         ),
-        (any(r.etc for r in groups), dict(marker="$…$", color=style.MUTED, markersize=10)),
+        (any(r.etc for r in groups), None),  # the "…等" the rows end with, as text
     ]
+    legend = (legend[0] + ("（条长为项数）" if bars else "（一格一项）"), *legend[1:])
     handles = [
-        Line2D([], [], linestyle="", label=label, **mark) for (drawn, mark), label in zip(marks, legend) if drawn
+        Line2D([], [], linestyle="", label=label, **mark) if mark else charts.TextMark("…等", style.MUTED, label)
+        for (drawn, mark), label in zip(marks, legend)
+        if drawn
     ]
     ax.legend(
         handles=handles,
+        handler_map=charts.TEXT_MARKS,
         loc="lower left",
         bbox_to_anchor=(0, 1.0),
         ncol=1 if layout.narrow else len(handles),
@@ -296,6 +319,39 @@ def unit_rows(
         handletextpad=0.3,
         columnspacing=1.2,
     )
+    return fig
+
+
+def _count_bar(ax, named: int, unnamed: int, scale: float, origin, color: str) -> float:
+    """A group as one bar (too many things for squares): ``named`` filled, ``unnamed`` outlined,
+    ``scale`` squares' width a thing, on the line of squares at ``origin``. Returns its right end."""
+    x0, y0 = origin[0] + 0.07, origin[1] - 0.43
+    ax.add_patch(Rectangle((x0, y0), named * scale, 0.86, facecolor=color, edgecolor=style.mark_color(color), lw=0.8))
+    ax.add_patch(
+        Rectangle((x0 + named * scale, y0), unnamed * scale, 0.86, facecolor="white", edgecolor=style.MUTED, lw=0.8)
+    )
+    return x0 + (named + unnamed) * scale + 0.5
+
+
+def _part_whole_bar(layout, total: int, part: int, *, part_text: str, other_text: str, color: str):
+    """A part of a whole as one bar on an axis from zero: the whole outlined, the part filled.
+
+    What the unit forms draw above :data:`charts.MAX_UNITS` things: ``part_text`` above the
+    bar at its start, in the part's colour; ``other_text`` (the whole, or the rest) under its end.
+    """
+    fig, ax = plt.subplots(figsize=(layout.width, 2.3 if layout.narrow else 1.9))
+    ax.barh(0, total, height=0.5, facecolor="white", edgecolor=style.MUTED, linewidth=0.8)
+    ax.barh(0, part, height=0.5, color=color, linewidth=0)
+    size = layout.font(10)
+    ax.text(0, 0.4, part_text.replace("\n", ""), ha="left", va="bottom", fontsize=size, color=style.text_color(color))
+    ax.text(total, -0.4, other_text, ha="right", va="top", fontsize=size, color=style.INK)
+    ax.set_xlim(0, total * 1.03)
+    ax.set_ylim(-1.3, 1.3)
+    ax.set_yticks([])
+    ax.xaxis.get_major_locator().set_params(nbins=3 if layout.narrow else 6, integer=True)
+    ax.tick_params(axis="x", labelsize=layout.font(9))
+    ax.grid(axis="y", visible=False)
+    ax.spines["left"].set_visible(False)
     return fig
 
 
@@ -358,7 +414,7 @@ def scale_rows(
     """Figures that share no unit, one row each on its own scale (never compare bar lengths across rows).
 
     For a handful of headline figures in different units (家, 个, 名, 亿元). Each row is a
-    :func:`charts.bound_bar` (the qualifier drawn into the bar) or :func:`named_units`.
+    :func:`charts.bound_bar` (the qualifier marked at the bar's end) or :func:`named_units`.
     Wide: the row's name at its left; narrow: above its bar (with the squares' text).
     ``row_height``: inches per row, (wide, narrow). Returns the figure.
     """
@@ -430,69 +486,58 @@ def chain(layout: charts.Layout, stages, unplaced, *, color: str, tint: str, unp
     and items the source places in no stage. ``stages``: ``(stage name, [item text])`` in
     the chain's order; ``unplaced``: item texts, in a row under the chain, headed
     ``unplaced_head``. An item's text may break lines with ``\n`` for the wide boxes (a phone
-    joins them and wraps to its width). Stage boxes in ``color``, their items' boxes in
-    ``tint`` (a light shade of it), unplaced items in grey. Wide: the columns grow downwards
-    with the longest stage; narrow: one box under another. Returns ``(fig, ax)``, axes off.
+    joins them); a line longer than its box wraps. Stage boxes in ``color``, their items' boxes
+    in ``tint`` (a light shade of it), unplaced items in grey.
+
+    Every box is sized to its text (:func:`charts.card_text`: a fixed width, the height of its
+    lines and a margin all round), and boxes are stacked in points from the top of the axes, so
+    no label touches its box's edge nor one box another, whatever the figure's final height.
+    Wide: one column a stage, the columns as long as their items; narrow: one box under another,
+    the items indented under their stage. The figure's height follows the longest column.
+    Returns ``(fig, ax)``, axes off.
     """
     stages = [(name, list(texts)) for name, texts in stages]
     unplaced = list(unplaced)
-    if layout.narrow:
-        fig, ax = _chain_narrow(layout, stages, unplaced, color, tint, unplaced_head)
-    else:
-        drop = max(0, max(len(texts) for _, texts in stages) - 2) * 0.72  # a stage of more than two items
-        fig, ax = plt.subplots(figsize=(layout.width, 3.7 + drop * 0.66))
-        ax.set_xlim(0, len(stages))
-        ax.set_ylim(0.35 - drop, 4.3)
-        for i, (name, texts) in enumerate(stages):  # the chain: the stages, arrows between them
-            charts.card(ax, i + 0.06, 3.55, 0.88, 0.5, name, color, color, "white", size=11.5)
-            if i < len(stages) - 1:
-                ax.annotate(
-                    "",
-                    xy=(i + 1.05, 3.8),
-                    xytext=(i + 0.95, 3.8),
-                    arrowprops=dict(arrowstyle="-|>", color=style.MUTED, lw=1.2),
-                )
-            for j, text in enumerate(texts):
-                charts.card(ax, i + 0.1, 2.75 - j * 0.72, 0.8, 0.56, text, tint, color, style.INK, size=10)
-        ax.text(0.06, 1.6 - drop, unplaced_head, ha="left", va="bottom", fontsize=9.5, color=style.MUTED)
-        width = (len(stages) - 0.12) / len(unplaced)
-        for j, text in enumerate(unplaced):
-            charts.card(
-                ax,
-                0.06 + j * width + 0.02,
-                0.6 - drop,
-                width - 0.04,
-                0.9,
-                text,
-                "#F2F2F2",
-                style.GREY,
-                style.INK,
-                size=10,
-            )
+    head, body = layout.font(11.5), layout.font(10)
+    gap = 0.6 * body  # pt between boxes
+    fig, ax = plt.subplots(figsize=(layout.width, 2.0))
     charts.bare(ax)
-    return fig, ax
-
-
-def _chain_narrow(layout, stages, unplaced, color, tint, unplaced_head):
-    n = len(stages) + sum(len(texts) for _, texts in stages) + len(unplaced) + 1
-    fig, ax = plt.subplots(figsize=(layout.width, 0.45 * n + 1.8))
-    y = 0.0
-    for k, (name, texts) in enumerate(stages):
-        y -= 0.62
-        charts.card(ax, 0.0, y, 1.0, 0.5, ("↓ " if k else "") + name, color, color, "white", size=layout.font(11))
-        for text in texts:
-            y -= 0.62
-            charts.card(ax, 0.08, y, 0.92, 0.5, text.replace("\n", ""), tint, color, style.INK, size=layout.font(9.5))
-    y -= 0.3
-    ax.text(0.0, y, unplaced_head, ha="left", va="top", fontsize=layout.font(9.5), color=style.MUTED)
-    y -= 0.25
-    for text in unplaced:
-        text = charts.wrap(text.replace("\n", ""), layout.chars(9.5))
-        h = 0.3 * (text.count("\n") + 1) + 0.2
-        y -= h + 0.12
-        charts.card(ax, 0.0, y, 1.0, h, text, "#F2F2F2", style.GREY, style.INK, size=layout.font(9.5))
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(y - 0.05, 0.05)
+    width = layout.width * style.PT_PER_IN * 0.97  # the axes' width in pt (axes off: little margin)
+    stack = charts.CardStack(ax, gap=gap)
+    if layout.narrow:
+        full, inset = 1.0, 0.07
+        for k, (name, texts) in enumerate(stages):
+            stack.card(0.5, ("↓ " if k else "") + name, head, width * full, color, color, "white")
+            for text in texts:
+                stack.card(
+                    0.5 + inset / 2, text.replace("\n", ""), body, width * (full - inset), tint, color, style.INK
+                )
+        stack.words(0.0, unplaced_head, body, style.MUTED)
+        for text in unplaced:
+            stack.card(0.5, text.replace("\n", ""), body, width * full, "#F2F2F2", style.GREY, style.INK)
+    else:
+        n = len(stages)
+        column = width / n
+        tops, columns = [], [stack.branch() for _ in stages]
+        for i, ((name, texts), col) in enumerate(zip(stages, columns)):  # the chain: the stages, arrows between
+            x = (i + 0.5) / n
+            col.card(x, name, head, column * 0.88, color, color, "white")
+            tops.append(col.last_middle)
+            for text in texts:
+                col.card(x, text, body, column * 0.8, tint, color, style.INK)
+        for col in columns:
+            stack.join(col)
+        for i in range(n - 1):
+            stack.arrow((i + 0.94) / n, (i + 1.06) / n, tops[i])
+        stack.words(0.0, unplaced_head, body, style.MUTED, space=1.5 * gap)
+        row = stack.branch()
+        share = 1 / max(len(unplaced), 1)
+        for j, text in enumerate(unplaced):
+            cell = stack.branch()
+            cell.card((j + 0.5) * share, text, body, width * share * 0.94, "#F2F2F2", style.GREY, style.INK)
+            row.join(cell)
+        stack.join(row)
+    fig.set_figheight(stack.bottom / style.PT_PER_IN + (1.2 if layout.narrow else 1.0))
     return fig, ax
 
 
@@ -533,7 +578,7 @@ def month_rows(layout: charts.Layout, names: list[str], events: pd.DataFrame, *,
                 e["text"],
                 ha="center",
                 va="center",
-                fontsize=7.5,
+                fontsize=layout.font(7.5),
                 color="white" if style.contrast(band) >= style.TEXT_CONTRAST else style.INK,
             )
     for _, thread in events.groupby("thread"):  # a follow-up is joined to its first event
@@ -560,7 +605,8 @@ def month_rows(layout: charts.Layout, names: list[str], events: pd.DataFrame, *,
             )
         ax.set_yticks([])
     else:
-        ax.set_yticks([k * step for k in range(len(names))], names, fontsize=9)
+        wrapped = [charts.wrap(n, layout.chars(9, 0.3)) for n in names]  # a narrower name column: wider months
+        ax.set_yticks([k * step for k in range(len(names))], wrapped, fontsize=layout.font(9), linespacing=1.1)
     ax.set_ylim((len(names) - 1) * step + 0.5, -0.5 - (0.45 * lines + 0.3 if layout.narrow else 0))
     charts.month_axis(ax, first, last, fontsize=layout.font(9.5), every=3 if layout.narrow else 1)
     ax.grid(axis="y", visible=False)
@@ -638,8 +684,11 @@ def part_whole_columns(
     For a count and the part of it that is of one kind (drug approvals, of which production
     approvals). The labels stand above the grid: wide, ``part_text`` at the left with a line
     to the first square and ``whole_text`` at the right; narrow, the whole over the part.
-    The figure's height follows the grid (squares stay square). Returns the figure.
+    The figure's height follows the grid (squares stay square). Above :data:`charts.MAX_UNITS`
+    squares: one bar, the part filled (see :func:`_part_whole_bar`). Returns the figure.
     """
+    if total > charts.MAX_UNITS:
+        return _part_whole_bar(layout, total, part, part_text=part_text, other_text=whole_text, color=color)
     cols = -(-total // per_column)
     rows = per_column + (3.8 if layout.narrow else 2.6)  # the grid and the labels over it, in squares
     height = layout.width * 0.95 * rows / (cols + 0.5) + (1.8 if layout.narrow else 1.2)
@@ -685,8 +734,11 @@ def part_whole_rows(
     For a whole of countable things and the part one maker made (satellites). Wide: beside
     the grid, ``part_text`` at the first row (its ``\n`` kept) and ``rest_text`` at the last;
     narrow: ``part_text`` on one line above the grid, ``rest_text`` beside its first row,
-    wrapped. The part's words are in its colour (as text: 4.5:1). Returns the figure.
+    wrapped. The part's words are in its colour (as text: 4.5:1). Above :data:`charts.MAX_UNITS`
+    squares: one bar, the part filled (see :func:`_part_whole_bar`). Returns the figure.
     """
+    if total > charts.MAX_UNITS:
+        return _part_whole_bar(layout, total, part, part_text=part_text, other_text=rest_text, color=color)
     cols = per_row[1] if layout.narrow else per_row[0]
     rows = -(-total // cols)
     fig, ax = plt.subplots(figsize=(layout.width, 0.36 * rows + (1.6 if layout.narrow else 1.5)))
@@ -863,7 +915,7 @@ def callout_map(
         base=base,
         fill_edge=fill_edge,
         label_kw=label_kw,
-        uncluttered=layout.narrow,
+        optional=set(labels) - set(fill),  # a grey district's name gives way where no place is free
     )
     if not layout.narrow:
         x0, x1 = ax.get_xlim()

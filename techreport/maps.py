@@ -33,11 +33,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.colors import to_rgb
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 
+from techreport.charts import figure_x, wrap
 from techreport.data import DATA_DIR, DataError, load_table, record_read, resource
+from techreport.style import INK, MUTED
 
 #: Mean latitude of Shanghai; the map's y/x scale is 1 / cos(LAT0).
 LAT0 = 31.2
@@ -46,6 +50,8 @@ TABLE = "districts"
 BOUNDARIES = "district_boundaries"
 #: Fraction of the map's width/height left empty around the city.
 MARGIN = 0.02
+#: The city centre (People's Square, lon/lat): a label pushed off its point moves away from it.
+CITY_CENTRE = (121.475, 31.232)
 
 _LABEL_DEFAULTS = {
     "fontsize": 8,
@@ -160,25 +166,128 @@ def _area(path: MplPath) -> float:
     return total
 
 
-def declutter(ax, texts) -> list:
-    """Hide every text that would overlap one drawn before it; ``texts`` in order of priority.
+class LabelPlacer(Artist):
+    """Places district labels when the figure is drawn, so no two overlap at the final layout.
 
-    Returns the hidden ones. On a small map (a phone) the labels of the small central
-    districts cannot all be set at a readable size; the larger districts keep theirs.
+    Added to the axes by :func:`draw_districts` (drawn before the labels, zorder 0). Labels are
+    taken in order of priority: each stays on its district's label point if it overlaps no
+    label placed before it; otherwise it moves out along the direction away from the city's
+    centre (or the nearest free direction), by steps of its own height, and a thin leader line
+    joins it to its point. A label in ``optional`` that finds no free place is hidden (an
+    unfilled district on a small map); any other keeps its least crowded place. Placing at
+    draw time, not when the map is drawn, uses the axes' final size: the title and the source
+    line a page adds later shrink the axes.
     """
-    renderer = ax.figure.canvas.get_renderer() if hasattr(ax.figure.canvas, "get_renderer") else None
-    if renderer is None:
-        ax.figure.draw_without_rendering()
-        renderer = ax.figure._get_renderer()
-    kept, hidden = [], []
-    for text in texts:
-        box = text.get_window_extent(renderer).expanded(1.05, 1.1)
-        if any(box.overlaps(other) for other in kept):
-            text.set_visible(False)
-            hidden.append(text)
-        else:
+
+    #: Directions tried (degrees), radii (in label heights) and the gap kept between labels (pt).
+    ANGLES = range(0, 360, 20)
+    RADII = (1.1, 1.6, 2.2, 2.9, 3.7, 4.6)
+    GAP = 3.0
+
+    def __init__(self, labels, anchors, optional, faces=None):
+        super().__init__()
+        self.labels, self.anchors, self.optional = labels, anchors, set(optional)
+        self.faces = faces or {}
+        self.styles = {i: (t.get_bbox_patch() is not None, t.get_color()) for i, t in labels.items()}
+        self.leaders = {}
+        self.set_zorder(0)
+
+    @staticmethod
+    def _box(label, renderer):
+        """The label's extent in display units, with its box if it has one."""
+        box = label.get_window_extent(renderer)
+        if label.get_bbox_patch() is not None:
+            label.update_bbox_position_size(renderer)
+            box = Bbox.union([box, label.get_bbox_patch().get_window_extent(renderer)])
+        return box
+
+    def place(self, renderer) -> None:
+        ax = self.axes
+        frame = ax.bbox
+        scale = renderer.points_to_pixels(1.0)
+        gap = self.GAP * scale
+        centre = ax.transData.transform(CITY_CENTRE)
+        kept = []
+        for ident, label in self.labels.items():
+            label.set_visible(True)
+            label.xyann = (0.0, 0.0)
+            self._backing(ident, False)
+            anchor = ax.transData.transform(self.anchors[ident])
+            box = self._box(label, renderer)
+            height = box.height / scale  # pt
+
+            def clash(b):
+                b = b.expanded((b.width + 2 * gap) / b.width, (b.height + 2 * gap) / b.height)
+                return sum(b.overlaps(k) for k in kept) + (
+                    not frame.contains(b.x0, b.y0) or not frame.contains(b.x1, b.y1)
+                )
+
+            best = (clash(box), (0.0, 0.0), box)
+            if best[0]:
+                out = math.degrees(math.atan2(anchor[1] - centre[1], anchor[0] - centre[0]))
+                angles = sorted(self.ANGLES, key=lambda a: abs((a - out + 180) % 360 - 180))
+                for radius in self.RADII[: 3 if ident in self.optional else None]:  # a grey name moves less far
+                    for angle in angles:
+                        dx = radius * height * math.cos(math.radians(angle))
+                        dy = radius * height * math.sin(math.radians(angle))
+                        moved = box.translated(dx * scale, dy * scale)
+                        found = clash(moved)
+                        if found < best[0]:
+                            best = (found, (dx, dy), moved)
+                        if not found:
+                            break
+                    if not best[0]:
+                        break
+            count, offset, box = best
+            if count and ident in self.optional:
+                label.set_visible(False)
+                self.leaders[ident].set_visible(False)
+                continue
+            label.xyann = offset
+            self._lead(ident, anchor, box, offset != (0.0, 0.0))
+            self._backing(ident, offset != (0.0, 0.0))
             kept.append(box)
-    return hidden
+
+    def _backing(self, ident, moved: bool) -> None:
+        """A label moved off its district sits on a box of its district's colour (it may land on
+        another district); dark text on a light box. A label that had a box keeps it."""
+        label = self.labels[ident]
+        boxed, color = self.styles[ident]
+        if boxed:
+            return
+        face = self.faces.get(ident)
+        if moved and face is not None:
+            label.set_bbox({"boxstyle": "round,pad=0.12", "fc": face, "ec": "none"})
+            label.set_color(label_color(face))
+        else:
+            label.set_bbox(None)
+            label.set_color(color)
+
+    def _lead(self, ident, anchor, box, shown) -> None:
+        """A line from the district's point to the nearest edge of its moved label."""
+        line = self.leaders[ident]
+        line.set_visible(shown)
+        if shown:
+            end = (min(max(anchor[0], box.x0), box.x1), min(max(anchor[1], box.y0), box.y1))
+            line.set_data(*zip(*self.axes.transData.inverted().transform([anchor, end])))
+
+    def draw(self, renderer) -> None:
+        self.place(renderer)
+
+
+def place_labels(
+    ax, labels: dict, anchors: dict, *, optional=(), faces=None, leader_color: str = "#666666"
+) -> LabelPlacer:
+    """Keep ``labels`` (district id -> Annotation at its point, in order of priority) apart: see
+    :class:`LabelPlacer`. ``faces``: district id -> its fill, the backing of a moved label.
+    Returns the placer (placed again whenever the figure is drawn)."""
+    placer = LabelPlacer(labels, anchors, optional, faces)
+    for ident in labels:
+        (line,) = ax.plot([], [], color=leader_color, lw=0.7, zorder=3.5, visible=False)
+        placer.leaders[ident] = line
+    ax.add_artist(placer)
+    ax.figure.draw_without_rendering()  # place once now, so a caller sees where the labels went
+    return placer
 
 
 def draw_districts(
@@ -190,7 +299,7 @@ def draw_districts(
     edge="#ffffff",
     fill_edge=None,
     label_kw=None,
-    uncluttered: bool = False,
+    optional=None,
 ) -> dict:
     """Draw Shanghai's 16 districts on ``ax`` and return each district's label point.
 
@@ -204,8 +313,10 @@ def draw_districts(
         against the fill and the base, e.g. :func:`techreport.style.mark_color` of the fill).
     label_kw: extra keyword arguments for ``ax.text`` (fontsize, color, ...), overriding the
         defaults (8 pt, centred; the colour, if given, is used on unfilled districts).
-    uncluttered: leave out labels that would overlap the label of a larger district
-        (see :func:`declutter`); for small maps.
+    optional: ids of districts whose label may be left out where it finds no free place
+        (see :class:`LabelPlacer`, which keeps every label apart: a label that would overlap
+        one placed before it moves off its point, with a leader line). Labels are placed
+        filled districts first, larger districts first.
 
     Each district is one PathPatch (all its islands in one compound path) whose ``gid`` is
     the district id. The axes gets the aspect 1/cos(31.2 deg), limits around the city and
@@ -242,13 +353,16 @@ def draw_districts(
         )
         ax.add_patch(patch)
     text_kw = {**_LABEL_DEFAULTS, **(label_kw or {})}
+    texts = {}
     for ident in ids:
         if ident in labels:
             x, y = points[ident]
             kw = {**text_kw, "color": label_color(fill[ident], _LABEL_DEFAULTS["color"])} if ident in fill else text_kw
             if kw["color"] == "white":  # a white label that runs onto a light neighbour keeps its dark backing
                 kw = {"bbox": {"boxstyle": "round,pad=0.04", "fc": fill[ident], "ec": "none"}, **kw}
-            ax.text(x, y, labels[ident], gid=f"label-{ident}", **kw)
+            texts[ident] = ax.annotate(
+                labels[ident], (x, y), xytext=(0, 0), textcoords="offset points", gid=f"label-{ident}", **kw
+            )
 
     allv = np.concatenate([shapes[i].vertices for i in ids])
     (x0, y0), (x1, y1) = allv.min(axis=0), allv.max(axis=0)
@@ -257,10 +371,10 @@ def draw_districts(
     ax.set_ylim(y0 - dy, y1 + dy)
     ax.set_aspect(ASPECT)
     ax.set_axis_off()
-    if uncluttered:
-        by_area = sorted(labels, key=lambda i: -_area(shapes[i]))
-        texts = {t.get_gid(): t for t in ax.texts}
-        declutter(ax, [texts[f"label-{i}"] for i in by_area])
+    if texts:
+        order = sorted(texts, key=lambda i: (i not in fill, -_area(shapes[i])))
+        faces = {i: fill.get(i, base) for i in texts}
+        place_labels(ax, {i: texts[i] for i in order}, points, optional=set(optional or ()) & set(texts), faces=faces)
     return points
 
 
@@ -289,9 +403,6 @@ def draw_callouts(
     line per district under the map, ``lead[district]`` before its text; the list wraps to
     the figure's width.
     """
-    from .charts import figure_x, wrap
-    from .style import INK, MUTED
-
     if layout.narrow:
         size = layout.font(fontsize)
         listing = [
@@ -316,7 +427,7 @@ def draw_callouts(
             "\n".join(lines),
             xy=(x, y),
             xytext=at[district],
-            fontsize=fontsize,
+            fontsize=layout.font(fontsize),
             color=INK,
             ha="left" if at[district][0] > x else "right",
             va="center",

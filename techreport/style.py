@@ -17,7 +17,11 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
+from .linebreak import wrap
+
 FONT = "Noto Sans CJK SC"
+#: Points per inch (matplotlib's unit of type).
+PT_PER_IN = 72
 SOURCE = "《2020上海科技进步报告》第2章"
 
 # Paul Tol's colour-blind-safe "bright" scheme. Each entity keeps its colour on every page.
@@ -34,6 +38,21 @@ TOPIC_COLORS = {
     "platforms": "#228833",
 }
 SECTION_COLORS = {"2.1": "#4477AA", "2.2": "#EE6677", "2.3": "#228833"}
+#: A milestone's kind (``milestones.kind``), drawn side by side on the biomed timeline. Chosen so
+#: that every pair stays apart for the three colour-vision deficiencies and in dark mode (see
+#: :func:`simulate` and :func:`dark_mode`), and only one is dark: Tol's indigo and wine, the
+#: first choice, both turn near-black in dark mode. Blue for clinical trials, wine for a
+#: marketing approval and rose for a launch (its sequel), olive and pink for the rest; each
+#: is a mark of 3:1 on white.
+MILESTONE_COLORS = {
+    "clinical_trial_approval": "#0077BB",
+    "marketing_approval": "#882255",
+    "orphan_designation": "#999933",
+    "product_launch": "#EE6677",
+    "first_patient": "#CC79A7",
+}
+#: Colours drawn side by side in one chart (a test keeps each set apart in every vision).
+PALETTES = {"milestones": MILESTONE_COLORS, "sections": SECTION_COLORS}
 #: Neutral marks ("the rest", connectors, card edges): 3.5:1 on white, a mark one can see.
 GREY = "#888888"
 INK = "#222222"
@@ -75,6 +94,68 @@ def mark_color(color) -> str:
 def text_color(color) -> str:
     """The colour of text set in ``color`` (a label in its topic's colour): at least 4.5:1 on white."""
     return darken(color, TEXT_CONTRAST)
+
+
+# --- how readers see the colours ---------------------------------------------------------------
+#
+# Charts are drawn on white and stay on white in dark mode: the site's theme (pydata-sphinx-theme)
+# shows every image on a white panel in dark mode and dims it with the CSS filter
+# ``brightness(.8) contrast(1.2)`` (applied to sRGB values; checked against Chromium's pixels).
+# The palette is chosen for white and checked under that dimming too, and for the three
+# colour-vision deficiencies (Machado, Oliveira and Fernandes 2009, severity 1, in linear RGB).
+
+#: Machado et al. (2009), simulation matrices at severity 1.0, on linear RGB.
+VISIONS = {
+    "normal": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
+}
+#: The CSS filter the theme puts on images in dark mode: brightness(.8) contrast(1.2).
+DARK_BRIGHTNESS, DARK_CONTRAST = 0.8, 1.2
+
+
+def _linear(c: float) -> float:
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _gamma(c: float) -> float:
+    c = min(max(c, 0.0), 1.0)
+    return c * 12.92 if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+
+
+def simulate(color, vision: str) -> tuple[float, float, float]:
+    """``color`` (sRGB, 0-1) as a reader with ``vision`` (a key of :data:`VISIONS`) sees it."""
+    from matplotlib.colors import to_rgb
+
+    lin = [_linear(c) for c in to_rgb(color)]
+    return tuple(_gamma(sum(m * c for m, c in zip(row, lin))) for row in VISIONS[vision])
+
+
+def dark_mode(color) -> tuple[float, float, float]:
+    """``color`` as the site shows it in dark mode (the theme's dimming of images)."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(min(max((c * DARK_BRIGHTNESS - 0.5) * DARK_CONTRAST + 0.5, 0.0), 1.0) for c in to_rgb(color))
+
+
+def lab(color) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB colour."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = (_linear(c) for c in to_rgb(color))
+    xyz = (
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    )
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def delta_e(a, b) -> float:
+    """The CIE76 colour difference of two colours (about 2.3: just noticeable; 10 and more: clearly apart)."""
+    return sum((x - y) ** 2 for x, y in zip(lab(a), lab(b))) ** 0.5
 
 
 def font_path() -> Path:
@@ -138,8 +219,6 @@ def add_source(fig: plt.Figure, *tables: str, note: str | None = None, fontsize:
     ``tables`` are table names (``"indicators"``) or file names; shown as ``data/x.csv``.
     The lines are wrapped to the figure's width, so a narrow (phone) figure keeps them whole.
     """
-    from .charts import PT_PER_IN, wrap
-
     files = "、".join(t if "." in t else f"data/{t}.csv" for t in tables)
     text = f"资料来源：{SOURCE}；数据：{files}"
     if note:

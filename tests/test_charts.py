@@ -60,6 +60,44 @@ def test_units_fills_first_squares_and_returns_the_grid():
 
 
 @pytest.mark.parametrize("qualifier", ["exact", "more_than", "nearly", "odd"])
+def test_bound_bar_draws_only_the_stated_number(qualifier):
+    """A "近" or "超" figure is drawn at the number it states: every part of the bar and its
+    outline starts at 0 or ends at the value, and the qualifier's arrow has one length in
+    points on any axis (a direction, no amount). Issue 19, item 9: "近100亿元" once ended
+    solid at about 83 and faded to 100."""
+    from matplotlib.patches import FancyArrowPatch
+
+    arrows = []
+    for xmax in (150, 400):
+        fig, ax = plt.subplots(figsize=(7.6, 1.2))
+        charts.bound_bar(ax, 0, 100, qualifier, xmax, "近100亿元")
+        ax.set_xlim(0, xmax)
+        fig.draw_without_rendering()
+        ends = set()
+        for patch in ax.patches:
+            if isinstance(patch, FancyArrowPatch):
+                continue
+            box = patch.get_bbox()
+            ends |= {round(box.x0, 9), round(box.x1, 9)}
+        for line in ax.lines:
+            ends |= {round(float(x), 9) for x in line.get_xdata()}
+        assert ends <= {0.0, 100.0}, ends
+        drawn = [t.arrow_patch for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+        assert len(drawn) == (qualifier != "exact")
+        arrows += [p.get_window_extent().width for p in drawn]
+        plt.close(fig)
+    if arrows:
+        assert arrows[0] == pytest.approx(arrows[1], abs=0.5)  # the same arrow whatever the scale
+
+
+def test_bound_key_explains_the_marks_drawn():
+    assert "箭头" not in charts.bound_key(["exact"])
+    assert "超过" in charts.bound_key(["odd", "exact"]) and "近" not in charts.bound_key(["odd", "exact"])
+    assert "近" in charts.bound_key(["nearly"]) and "超过" not in charts.bound_key(["nearly"])
+    assert "渐隐" not in charts.bound_key(["nearly", "more_than"])
+
+
+@pytest.mark.parametrize("qualifier", ["exact", "more_than", "nearly", "odd"])
 def test_bound_bar_fits_in_the_axis_it_computes(qualifier):
     values = [30, 2000]
     xmax = charts.bound_xmax(values, [qualifier] * 2)
@@ -95,15 +133,46 @@ def test_min_text_px_scales_with_the_rendered_width():
 def test_layouts_size_a_phone_figure_to_its_screen():
     assert charts.NARROW.width * charts.CSS_PX_PER_IN == charts.PHONE_PX
     assert charts.NARROW.font(7) * 4 / 3 >= charts.MIN_PHONE_TEXT_PX
-    assert charts.WIDE.font(7) == 7 and not charts.WIDE.narrow and charts.NARROW.narrow
+    assert not charts.WIDE.narrow and charts.NARROW.narrow
 
 
-def test_month_axis_labels_whole_months():
+def test_the_wide_layout_keeps_desktop_and_print_text_large_enough():
+    """A wide figure (7.6 in) is shown 672 px wide on a 1280 px desktop and printed 16.2 cm wide:
+    its smallest font is 12 CSS px on the one and 7.5 pt on the other."""
+    smallest = charts.WIDE.font(5)
+    assert smallest * 4 / 3 * charts.DESKTOP_PX / (charts.WIDE.width * charts.CSS_PX_PER_IN) >= 12
+    assert smallest * charts.PRINT_WIDTH_IN / charts.WIDE.width >= 7.5
+    assert charts.PRINT_WIDTH_IN * 2.54 == pytest.approx(16.2)
+    fig = plt.figure(figsize=(charts.WIDE.width, 2))
+    fig.text(0.1, 0.5, "北斗", fontsize=charts.WIDE.font(8))
+    assert charts.min_text_px(fig, charts.DESKTOP_PX) >= charts.MIN_DESKTOP_TEXT_PX
+
+
+def test_month_axis_draws_month_boundaries_and_names_the_months_between():
+    """One convention on every timeline: gridlines where months meet, each name in its month,
+    so a dot on 5 May sits just right of the line that opens May (2-1 once put it left of "5月")."""
+    import matplotlib.dates as mdates
+
     fig, ax = plt.subplots()
     charts.month_band(ax, 0, pd.Period("2020-05", freq="M"), "#AA3377")
     charts.month_axis(ax, pd.Period("2020-03", freq="M"), pd.Period("2020-12", freq="M"))
-    assert [t.get_text() for t in ax.get_xticklabels()] == [f"{m}月" for m in range(3, 13)]
-    assert charts.overflows(fig) == []
+    assert [t.get_text() for t in ax.get_xticklabels(minor=True)] == [f"{m}月" for m in range(3, 13)]
+    assert not any(t.get_text() for t in ax.get_xticklabels())  # the boundaries carry no words
+    bounds = [mdates.num2date(x).strftime("%m-%d") for x in ax.get_xticks()]
+    assert bounds == [f"{m:02d}-01" for m in range(3, 13)] + ["01-01"]
+    may5, names = mdates.date2num(pd.Timestamp("2020-05-05")), ax.get_xticks(minor=True)
+    assert ax.get_xticks()[2] < may5 < names[2]  # after the line that opens May, before May's name
+    assert ax.xaxis._major_tick_kw.get("gridOn", True) and charts.overflows(fig) == []
+
+
+def test_bands_of_adjacent_months_stay_two_bands():
+    """汉曲优's July and August events: two bands with a gap, not one two-month bar."""
+    _fig, ax = plt.subplots()
+    for month in ("2020-07", "2020-08"):
+        charts.month_band(ax, 0, pd.Period(month, freq="M"), "#882255")
+    july, august = sorted(ax.patches, key=lambda p: p.get_x())
+    assert july.get_x() + july.get_width() < august.get_x()
+    assert august.get_x() - (july.get_x() + july.get_width()) >= 2 * charts.BAND_GAP_DAYS - 1e-9
 
 
 # --- every figure of the book ------------------------------------------------------------
@@ -150,6 +219,23 @@ def phone_text_px(svg: str) -> float:
 
     natural = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1)) * 4 / 3
     return charts.svg_min_text_px(svg, min(natural, PHONE_CONTENT_PX))
+
+
+def print_text_pt(svg: str) -> float:
+    """Smallest text of a wide SVG in the PDF, in pt: the figure printed across the text width."""
+    return charts.svg_min_text_px(svg, charts.PRINT_WIDTH_IN * charts.PT_PER_IN)
+
+
+def test_every_chart_is_readable_on_a_desktop_and_in_print():
+    """The wide figure of every chart: text of 12 CSS px or more in the 672 px column of a 1280 px
+    page, and of 7.5 pt or more in the PDF (printed 16.2 cm wide)."""
+    wide = {name: svg for name, svg in book_figures().items() if name.endswith("(wide)")}
+    assert len(wide) >= 10
+    small = {n: round(charts.svg_min_text_px(s, charts.DESKTOP_PX), 2) for n, s in wide.items()}
+    small = {n: px for n, px in small.items() if px < charts.MIN_DESKTOP_TEXT_PX}
+    assert not small, f"chart text under {charts.MIN_DESKTOP_TEXT_PX} CSS px on a desktop: {small}"
+    printed = {n: round(print_text_pt(s), 2) for n, s in wide.items() if print_text_pt(s) < charts.MIN_PRINT_PT}
+    assert not printed, f"chart text under {charts.MIN_PRINT_PT} pt in print: {printed}"
 
 
 def test_every_chart_is_readable_on_a_phone():
@@ -207,6 +293,24 @@ def test_doubled_counts_build_without_a_clipped_chart(repo):
     assert "超过4000名" in page  # the notebooks were re-executed with the doubled data
     for name, svg in book_phone_figures(root).items():
         assert phone_text_px(svg) >= charts.MIN_PHONE_TEXT_PX, name
+    for name, svg in book_figures(root).items():
+        if name.endswith("(wide)"):
+            assert charts.svg_min_text_px(svg, charts.DESKTOP_PX) >= charts.MIN_DESKTOP_TEXT_PX, name
+            assert print_text_pt(svg) >= charts.MIN_PRINT_PT, name
+
+
+@pytest.mark.parametrize(
+    "text, width",
+    [("人工智能：五条行动下报告点名的事项与应用领域", 10), ("全部点名：3个", 6), ("成果与报告点名的应用领域", 11)],
+)
+def test_wrap_leaves_no_widow_of_one_character(text, width):
+    """The titles the issue found ("应用领/域", "全部点名：3/个"): the last line takes a word from the line before."""
+    for w in (width, *range(4, 24)):
+        lines = charts.wrap(text, w).split("\n")
+        assert "".join(lines) == text
+        if len(lines) > 1:
+            assert len(lines[-1].rstrip("，、；：。）》”！？%")) > 1, (w, lines)
+        assert not any(line[0] in "，、；：。）" for line in lines)
 
 
 def test_wrap_never_ends_a_line_with_an_opening_mark():
@@ -400,21 +504,36 @@ UNIT_LEGEND = ("点名", "未点名", "等")
 
 
 @pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
-@pytest.mark.parametrize("shape", [(4, 3, 0, True), (9, 12, 45, False), (2, 70, 230, False)])
+@pytest.mark.parametrize("shape", [(4, 3, 0, True), (9, 12, 30, False), (2, 70, 130, False), (9, 120, 450, True)])
 def test_unit_rows_fit_many_groups_and_long_rows(layout, shape):
+    """One square per counted thing up to charts.MAX_UNITS in all; above it, one bar a group (named
+    part filled, the rest outlined) and a legend that says so."""
     fig = forms.unit_rows(layout, unit_rows_data(*shape), color=style.TOPIC_COLORS["ai"], legend=UNIT_LEGEND)
     assert charts.overflows(fig) == []
     ax = fig.axes[0]
-    assert len(ax.patches) == shape[0] * (shape[1] + shape[2])  # one square per counted thing
+    things = shape[0] * (shape[1] + shape[2])
+    bars = things > charts.MAX_UNITS
+    assert len(ax.patches) == (shape[0] * (1 + (shape[2] > 0)) if bars else things)  # squares or bars
     assert ("…等" in [t.get_text() for t in ax.texts]) == shape[3]
+    first = ax.get_legend().get_texts()[0].get_text()
+    assert first.endswith("（条长为项数）" if bars else "（一格一项）")
+
+
+def test_unit_rows_legend_shows_the_etc_as_the_chart_writes_it():
+    """ "…等" in the legend is the text the rows end with, not a marker (it once drew "▪▪▪")."""
+    fig = forms.unit_rows(charts.WIDE, unit_rows_data(3, 2, 0, True), color="#4477AA", legend=UNIT_LEGEND)
+    legend = fig.axes[0].get_legend()
+    marks = [t.get_text() for t in legend.findobj(lambda a: hasattr(a, "get_text")) if t not in legend.get_texts()]
+    assert "…等" in marks
+    assert not any("$" in str(getattr(h, "get_marker", lambda: "")()) for h in legend.legend_handles)
 
 
 def test_unit_rows_grow_with_the_rows_and_list_only_the_marks_drawn():
     few = forms.unit_rows(charts.WIDE, unit_rows_data(3, 5, 0), color="#4477AA", legend=UNIT_LEGEND)
-    many = forms.unit_rows(charts.WIDE, unit_rows_data(9, 5, 40), color="#4477AA", legend=UNIT_LEGEND)
+    many = forms.unit_rows(charts.WIDE, unit_rows_data(9, 5, 30), color="#4477AA", legend=UNIT_LEGEND)
     assert many.get_figheight() > few.get_figheight()
-    assert [t.get_text() for t in few.axes[0].get_legend().get_texts()] == ["点名"]
-    assert [t.get_text() for t in many.axes[0].get_legend().get_texts()] == ["点名", "未点名"]
+    assert [t.get_text() for t in few.axes[0].get_legend().get_texts()] == ["点名（一格一项）"]
+    assert [t.get_text() for t in many.axes[0].get_legend().get_texts()] == ["点名（一格一项）", "未点名"]
 
 
 def draw_callout_map(layout, **kw):
@@ -505,18 +624,72 @@ def test_overflows_ignores_the_ticks_of_hidden_axes():
 @pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
 @pytest.mark.parametrize("per_stage", [1, 2, 5])
 def test_chain_fits_longer_stages_and_wraps_on_a_phone(layout, per_stage):
+    """Every box holds its words with a margin (two-line labels once touched their boxes), no two
+    boxes touch, and none is cut at the figure's edge (a phone once clipped them)."""
+    from matplotlib.colors import to_rgba
+
     stages = [(f"第{s}段", [f"事项{s}-{k}\n（攻关重点）" for k in range(per_stage)]) for s in range(3)]
     unplaced = ["前瞻性、\n颠覆性技术研发布局\n（研发布局）", "一个名称很长很长的市级科技重大专项（科技重大专项）"]
     fig, ax = forms.chain(layout, stages, unplaced, color="#4477AA", tint="#E8EEF6", unplaced_head="报告未说明")
+    charts.title(fig, "一个标题", layout)
+    style.add_source(fig, "ic_focus", note="一条两行的注释，" * 6, fontsize=layout.font(8))
     assert charts.overflows(fig) == []
-    from matplotlib.colors import to_rgba
-
-    items = [p for p in ax.patches if p.get_facecolor() == to_rgba("#E8EEF6")]
-    rest = [p for p in ax.patches if p.get_facecolor() == to_rgba("#F2F2F2")]
+    renderer = fig.canvas.get_renderer()
+    cards = [t for t in ax.texts if t.get_bbox_patch() is not None]
+    boxes = {}
+    for card in cards:
+        text, box = card.get_window_extent(renderer), card.get_bbox_patch().get_window_extent(renderer)
+        margin = 0.3 * card.get_fontsize() * fig.dpi / 72  # px
+        assert box.x0 + margin <= text.x0 and text.x1 <= box.x1 - margin, card.get_text()
+        assert box.y0 + margin <= text.y0 and text.y1 <= box.y1 - margin, card.get_text()
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1  # inside the figure: nothing clipped
+        boxes[card] = box
+    pairs = [(a, b) for i, a in enumerate(boxes.values()) for b in list(boxes.values())[i + 1 :]]
+    assert not any(a.overlaps(b) for a, b in pairs)  # no box touches another
+    face = {c: to_rgba(c.get_bbox_patch().get_facecolor()) for c in cards}
+    items = [boxes[c] for c in cards if face[c] == to_rgba("#E8EEF6")]
+    rest = [boxes[c] for c in cards if face[c] == to_rgba("#F2F2F2")]
     assert (len(items), len(rest)) == (3 * per_stage, len(unplaced))  # a box per item
-    assert max(p.get_y() + p.get_height() for p in rest) < min(p.get_y() for p in items)  # below the longest stage
+    assert max(b.y1 for b in rest) < min(b.y0 for b in items)  # below the longest stage
     if layout.narrow:  # wrapped to the phone's width
         assert "一个名称很长很长的市级科技重大专项（科技重大专项）" not in [t.get_text() for t in ax.texts]
+
+
+# --- scale: unit charts at ten times today's data ------------------------------------------
+
+
+def today(indicator: str) -> int:
+    from techreport.data import load_table
+
+    return int(load_table("indicators").set_index("id").loc[indicator, "value"])
+
+
+@pytest.mark.parametrize("layout", charts.LAYOUTS, ids=lambda lay: lay.name)
+@pytest.mark.parametrize("arrangement", ["columns", "rows"])
+def test_unit_forms_hold_at_ten_times_todays_data(layout, arrangement):
+    """Ten times today's drug approvals (and of production approvals): a bar with the counts, not
+    one square each (a 35,000-line SVG and an 8 s notebook); today's counts stay one square each."""
+    import time
+
+    total, part = today("biomed_nmpa_approvals"), today("biomed_production_approvals")
+    sizes = {}
+    for scale in (1, 10):
+        start = time.perf_counter()
+        fig = PART_WHOLE[arrangement](layout, total * scale, part * scale)
+        svg = style.save(fig, "svg").decode()
+        seconds = time.perf_counter() - start
+        assert charts.overflows(fig) == []
+        sizes[scale] = (len(fig.axes[0].patches), svg.count("\n"), seconds)
+    assert total <= charts.MAX_UNITS < total * 10  # the test spans the switch
+    assert sizes[1][0] == total  # today: one square a thing
+    patches, lines, seconds = sizes[10]
+    assert patches <= 3 and lines < 400 and seconds < 2.0, sizes[10]
+
+
+def test_units_refuses_more_squares_than_a_reader_can_count():
+    _fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="MAX_UNITS"):
+        charts.units(ax, charts.MAX_UNITS + 1, 3, 30, color="#4477AA")
 
 
 def month_events(n_rows: int):

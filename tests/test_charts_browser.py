@@ -32,9 +32,13 @@ def chart_pages(site) -> list[str]:
     return [name for name in web.html_pages(site) if 'class="figure-full"' in (site / name).read_text(encoding="utf-8")]
 
 
-def phone_charts(chrome, url: str) -> list[dict]:
-    """Every chart of the page at 390 px: figure id, chosen source, rendered width and the SVG text."""
-    context = chrome.new_context(**PHONE)
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+
+def phone_charts(chrome, url: str, device: dict = PHONE) -> list[dict]:
+    """Every chart of the page on ``device`` (a 390 px phone): figure id, chosen source, rendered
+    width and the SVG text."""
+    context = chrome.new_context(**device)
     try:
         page = context.new_page()
         page.goto(url, wait_until="load")
@@ -58,6 +62,23 @@ def phone_charts(chrome, url: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def measured(chrome, base, chart_pages) -> dict[str, dict]:
     return {f"{name}#{chart['id']}": chart for name in chart_pages for chart in phone_charts(chrome, base + name)}
+
+
+@pytest.fixture(scope="module")
+def measured_desktop(chrome, base, chart_pages) -> dict[str, dict]:
+    return {
+        f"{name}#{chart['id']}": chart for name in chart_pages for chart in phone_charts(chrome, base + name, DESKTOP)
+    }
+
+
+def test_no_chart_text_under_12_css_px_on_a_desktop(measured_desktop):
+    """At 1280 px the page shows the wide figure in its column (672 px): no text under 12 CSS px."""
+    assert len(measured_desktop) >= 10
+    assert not [n for n, c in measured_desktop.items() if "-phone-" in c["src"]], "a desktop got a phone chart"
+    sizes = {name: charts.svg_min_text_px(c["svg"], c["width"]) for name, c in measured_desktop.items()}
+    small = {name: round(px, 1) for name, px in sizes.items() if px < charts.MIN_DESKTOP_TEXT_PX}
+    assert not small, f"chart text under {charts.MIN_DESKTOP_TEXT_PX} CSS px at 1280 px: {small}"
+    print(f"smallest chart text at 1280 px: {min(sizes.values()):.1f} CSS px ({min(sizes, key=sizes.get)})")
 
 
 def test_every_chart_is_measured_in_its_phone_rendering(measured):

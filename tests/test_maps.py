@@ -22,6 +22,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 
 from techreport import maps, style
 from techreport.data import DATA_DIR, DataError, resource
@@ -187,7 +188,7 @@ def test_draw_districts_labels_at_label_points(table, ax):
     for text in ax.texts:
         ident = text.get_gid().removeprefix("label-")
         assert text.get_text() == labels[ident]
-        assert text.get_position() == points[ident]
+        assert tuple(text.xy) == points[ident]  # anchored at its point (moved off it only with a leader)
         assert text.get_fontsize() == 7
 
 
@@ -260,18 +261,54 @@ def test_drawing_records_both_data_files_for_the_build(tmp_path, monkeypatch, ax
     assert set(reads.read_text(encoding="utf-8").split()) == {"districts.csv", "districts.geojson"}
 
 
-def test_uncluttered_labels_do_not_overlap_and_large_districts_keep_theirs(table):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(3.5, 3.5))
-    maps.draw_districts(
-        ax, labels=dict(zip(table["id"], table["short_zh"])), label_kw={"fontsize": 8.5}, uncluttered=True
-    )
+def label_boxes(fig, ax):
+    """{district id: the label's extent, with its box} of the labels shown."""
     fig.draw_without_rendering()
     renderer = fig._get_renderer()
-    shown = [t for t in ax.texts if t.get_visible()]
-    assert 8 <= len(shown) < 16  # some central labels give way on a small map
-    assert {"label-pudong", "label-chongming"} <= {t.get_gid() for t in shown}
-    boxes = [t.get_window_extent(renderer) for t in shown]
-    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    out = {}
+    for t in ax.texts:
+        if t.get_visible() and (t.get_gid() or "").startswith("label-"):
+            box = t.get_window_extent(renderer)
+            if t.get_bbox_patch() is not None:
+                box = Bbox.union([box, t.get_bbox_patch().get_window_extent(renderer)])
+            out[t.get_gid().removeprefix("label-")] = box
+    return out
+
+
+#: The platforms map (图 2-12): the nine districts the report names, filled.
+NAMED = ["pudong", "putuo", "yangpu", "jiading", "xuhui", "qingpu", "songjiang", "jingan", "baoshan"]
+
+
+@pytest.mark.parametrize("width, size", [(7.6, 9.8), (3.5, 8.5)], ids=["wide", "phone"])
+def test_labels_never_overlap_and_every_filled_district_keeps_its_name(table, width, size):
+    """The central labels once collided (普陀/长宁/徐汇/杨浦/宝山) and 静安 had none: every named
+    district's label is shown, none overlaps another, and a label moved off its point has a
+    leader line to it. A grey district's name may give way on a phone."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, width * 0.9))
+    labels = dict(zip(table["id"], table["short_zh"]))
+    maps.draw_districts(
+        ax,
+        dict.fromkeys(NAMED, "#228833"),
+        labels=labels,
+        label_kw={"fontsize": size},
+        optional=set(labels) - set(NAMED),
+    )
+    fig.suptitle("一个标题\n两行")  # the page's title shrinks the axes: labels are placed as drawn
+    boxes = label_boxes(fig, ax)
+    assert set(NAMED) <= set(boxes)
+    if width > 5:
+        assert set(boxes) == set(labels)  # the wide map names all 16
+    items = list(boxes.items())
+    overlapping = [(a, b) for i, (a, x) in enumerate(items) for b, y in items[i + 1 :] if x.overlaps(y)]
+    assert not overlapping
+    points = maps.load_districts().set_index("id")
+    moved = [t for t in ax.texts if t.get_visible() and getattr(t, "xyann", (0, 0)) != (0, 0)]
+    leaders = [line for line in ax.lines if line.get_visible()]
+    assert len(leaders) == len(moved)
+    for t in moved:  # each moved label sits on a box of its district's colour
+        assert t.get_bbox_patch() is not None
+        ident = t.get_gid().removeprefix("label-")
+        assert tuple(t.xy) == pytest.approx((points.loc[ident, "label_x"], points.loc[ident, "label_y"]))
     plt.close(fig)
