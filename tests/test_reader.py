@@ -80,7 +80,10 @@ def test_citation_formats():
         "date-released": "2026-01-02",
     }
     gb = cite.gbt7714(record, "图 2-1 标题", "https://example.org/a.html#fig-a", "2026-03-04")
-    assert gb == "张三, 某机构. 书名: 图 2-1 标题[EB/OL]. 2.0版. (2026-01-02)[2026-03-04]. https://example.org/a.html#fig-a."
+    assert (
+        gb
+        == "张三, 某机构. 书名: 图 2-1 标题[EB/OL]. 2.0版. (2026-01-02)[2026-03-04]. https://example.org/a.html#fig-a."
+    )
     bib = cite.bibtex(record, "fig-a_b", "50% {x}", "u", "2026-03-04")
     assert bib.startswith("@misc{techreport2020ch2-fig-a-b,") and r"{50\% \{x\}}" in bib
     assert "author = {{张三} and {某机构}}" in bib and "urldate = {2026-03-04}" in bib
@@ -149,7 +152,9 @@ def test_citation_meta_on_every_page(site):
             if not path.is_file():
                 problems.append(f"{page}: og:image {image} is not in the site")
             elif [str(n) for n in _png_size(path)] != meta.get("og:image:width", []) + meta.get("og:image:height", []):
-                problems.append(f"{page}: og:image size is not {meta.get('og:image:width')}x{meta.get('og:image:height')}")
+                problems.append(
+                    f"{page}: og:image size is not {meta.get('og:image:width')}x{meta.get('og:image:height')}"
+                )
     assert not problems, problems
 
 
@@ -394,7 +399,16 @@ def test_runnable_notebook_runs_in_a_fresh_folder_and_venv(site, tmp_path_factor
         timeout=1500,
     )
     result = subprocess.run(
-        [str(work / ".venv" / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--output", "ran.ipynb", "ic.ipynb"],
+        [
+            str(work / ".venv" / "bin" / "jupyter"),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--output",
+            "ran.ipynb",
+            "ic.ipynb",
+        ],
         cwd=work,
         env={**env, "HOME": str(work)},
         capture_output=True,

@@ -195,13 +195,30 @@ def runnable_notebook(
     if reads is None:
         files.update(_data_files(data_dir))
     else:
-        for read in reads:
+        for read in _with_referenced(data_dir, reads):
             path = (data_dir / read).resolve()
             if path.is_file() and path.is_relative_to(root.resolve()):
                 files[path.relative_to(root.resolve()).as_posix()] = path.read_bytes()
     files[LOCK] = reader_lock(root)
     files["README.md"] = README.format(title=title, book=book, notebook=notebook.name).encode("utf-8")
     return _zip(files)
+
+
+def _with_referenced(data_dir: Path, reads: list[str]) -> list[str]:
+    """``reads`` and the tables their foreign keys point to, and theirs: loading a table checks
+    its foreign keys against the tables they name, which the build's record does not list."""
+    package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    by_path = {r["path"]: r for r in package["resources"]}
+    by_name = {r["name"]: r for r in package["resources"]}
+    found, todo = list(dict.fromkeys(reads)), list(reads)
+    while todo:
+        resource = by_path.get(todo.pop())
+        for fk in (resource or {}).get("schema", {}).get("foreignKeys", []):
+            target = by_name.get(fk["reference"].get("resource") or resource["name"])
+            if target and target["path"] not in found:
+                found.append(target["path"])
+                todo.append(target["path"])
+    return found
 
 
 def recorded_reads(root: Path = ROOT) -> dict[str, list[str]]:
