@@ -90,23 +90,41 @@ def test_citation_formats():
     assert cite.item_title("图 2-1", "全年177个。数据：indicators.csv。") == "图 2-1 全年177个"
 
 
-def test_data_rows_are_the_rows_whose_quote_the_figure_shows(tmp_path):
-    from bookbuild.sphinx.figures import data_rows
+def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
+    """Quoted rows, rows tied to them by a foreign key, else the whole table; Chinese titles."""
+    from bookbuild.sphinx.figures import shown_rows
 
     (tmp_path / "data").mkdir()
-    fields = [
+    things = [
         {"name": "id", "title": "编号"},
         {"name": "name_en", "title": "英文名"},
         {"name": "kind", "title": "类别", "enumTitles": {"a": "甲类"}},
         {"name": "source_quote", "title": "报告原文"},
     ]
-    package = {"resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields}}]}
+    parts = [{"name": "thing_id", "title": "所属"}, {"name": "part", "title": "部件"}]
+    package = {
+        "resources": [
+            {"name": "t", "path": "t.csv", "schema": {"fields": things}},
+            {
+                "name": "p",
+                "path": "p.csv",
+                "schema": {
+                    "fields": parts,
+                    "foreignKeys": [{"fields": ["thing_id"], "reference": {"resource": "t", "fields": ["id"]}}],
+                },
+            },
+            {"name": "d", "path": "d.csv", "schema": {"fields": [{"name": "id", "title": "区"}]}},
+        ]
+    }
     (tmp_path / "data" / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     (tmp_path / "data" / "t.csv").write_text("id,name_en,kind,source_quote\n1,x,a,甲 乙\n2,y,b,丙\n", encoding="utf-8")
-    header, rows, matched = data_rows(tmp_path, "t", {"甲 乙"})
-    assert header == ["编号", "类别"] and rows == [["1", "甲类"]] and matched
-    header, rows, matched = data_rows(tmp_path, "t", {"丁"})
-    assert rows == [["1", "甲类"], ["2", "b"]] and not matched
+    (tmp_path / "data" / "p.csv").write_text("thing_id,part\n1,轮\n2,翼\n1,舱\n", encoding="utf-8")
+    (tmp_path / "data" / "d.csv").write_text("id\n浦东\n徐汇\n", encoding="utf-8")
+    shown = shown_rows(tmp_path, ["t", "p", "d"], {"甲 乙"})
+    assert shown["t"] == (["编号", "类别"], [["1", "甲类"]], "quoted")
+    assert shown["p"] == (["所属", "部件"], [["1", "轮"], ["1", "舱"]], "linked")
+    assert shown["d"] == (["区"], [["浦东"], ["徐汇"]], "all")
+    assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["1", "甲类"], ["2", "b"]], "all")
 
 
 def test_runnable_zip_holds_what_the_notebook_needs(tmp_path):

@@ -131,32 +131,65 @@ def _csv_links(node, depth: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(links))
 
 
-def data_rows(srcdir: Path, table: str, quotes: set[str]) -> tuple[list[str], list[list[str]], bool]:
-    """(header, rows, matched): the table's rows the figure shows (their quote is among
-    ``quotes``), or all its rows (matched False) when none is; columns by their Chinese titles,
-    codes by their ``enumTitles``."""
+def _keys(row: dict, fields) -> tuple:
+    return tuple(row.get(f, "") for f in ([fields] if isinstance(fields, str) else fields))
+
+
+def shown_rows(srcdir: Path, tables: list[str], quotes: set[str]) -> dict[str, tuple[list[str], list[list[str]], str]]:
+    """``{table: (header, rows, how)}``: the rows of a figure's tables that it draws.
+
+    ``how`` is "quoted" (the row's report quote is among the figure's ``quotes``), "linked" (a
+    foreign key ties it to such a row, e.g. the milestone of a quoted ship), or "all" (no row
+    of the table is tied to a quoted one: a map draws every district). Columns go by their
+    Chinese titles (English names, quotes and layout hints left to the CSV), codes by their
+    ``enumTitles``.
+    """
     package = _package(srcdir)
-    fields = _fields(package, table)
-    with (srcdir / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
-        records = list(csv.DictReader(fh))
-    quoted = [name for name in (records[0].keys() if records else []) if name.endswith("quote")]
-    shown = [r for r in records if any(_norm(r.get(q) or "") in quotes for q in quoted)] if quotes else []
-    matched = bool(shown)
-    kept = [f for f in fields if not DATA_TABLE_SKIP.search(f["name"])] or fields
-    header = [f.get("title") or f["name"] for f in kept]
-    rows = [
-        [str(f.get("enumTitles", {}).get(r.get(f["name"], ""), r.get(f["name"], "")) or "") for f in kept]
-        for r in (shown if matched else records)
+    records, shown, how = {}, {}, {}
+    for table in tables:
+        with (srcdir / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+            records[table] = list(csv.DictReader(fh))
+        quoted = [n for n in (records[table][0] if records[table] else {}) if n.endswith("quote")]
+        hits = [i for i, r in enumerate(records[table]) if any(_norm(r.get(q) or "") in quotes for q in quoted)]
+        if hits:
+            shown[table], how[table] = hits, "quoted"
+    links = [
+        (r["name"], fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"])
+        for r in package["resources"]
+        if r["name"] in records
+        for fk in r.get("schema", {}).get("foreignKeys", [])
+        if fk["reference"].get("resource") in records and fk["reference"]["resource"] != r["name"]
     ]
-    return header, rows, matched
+    changed = True
+    while changed:
+        changed = False
+        for child, fields, parent, keys in links:
+            for have, want, have_f, want_f in ((child, parent, fields, keys), (parent, child, keys, fields)):
+                if have in shown and want not in shown:
+                    values = {_keys(records[have][i], have_f) for i in shown[have]}
+                    hits = [i for i, r in enumerate(records[want]) if _keys(r, want_f) in values]
+                    if hits:
+                        shown[want], how[want], changed = hits, "linked", True
+    out = {}
+    for table in tables:
+        fields = next((r.get("schema", {}).get("fields", []) for r in package["resources"] if r["name"] == table), [])
+        kept = [f for f in fields if not DATA_TABLE_SKIP.search(f["name"])] or fields
+        header = [f.get("title") or f["name"] for f in kept]
+        chosen = [records[table][i] for i in shown[table]] if table in shown else records[table]
+        rows = [
+            [str(f.get("enumTitles", {}).get(r.get(f["name"], ""), r.get(f["name"], "")) or "") for f in kept]
+            for r in chosen
+        ]
+        out[table] = (header, rows, how.get(table, "all"))
+    return out
 
 
-def _html_table(caption: str, header: list[str], rows: list[list[str]]) -> str:
+def _html_table(ident: str, caption: str, header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return (
-        f'<div class="fig-data" role="region" tabindex="0" aria-label="{escape(caption)}">'
-        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f'<div class="fig-data" role="region" tabindex="0" aria-labelledby="{ident}">'
+        f'<table><caption id="{ident}">{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
@@ -248,10 +281,9 @@ def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tu
     parts, og = [], None
     if tables:
         panels = []
-        for table, _href in tables:
-            header, rows, matched = data_rows(srcdir, table, quotes)
-            what = f"本图所画的 {len(rows)} 行" if matched else f"全部 {len(rows)} 行"
-            panels.append(_html_table(f"{table}.csv：{what}", header, rows))
+        for i, (table, (header, rows, how)) in enumerate(shown_rows(srcdir, [t for t, _ in tables], quotes).items()):
+            what = {"quoted": "本图所画的", "linked": "与之关联的", "all": "全部"}[how]
+            panels.append(_html_table(f"data-{label}-{i}", f"{table}.csv：{what} {len(rows)} 行", header, rows))
         parts.append(_details(f"tools-{label}", "数据表", "".join(panels), "data"))
     files = []
     if svg is not None:
