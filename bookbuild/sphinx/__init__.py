@@ -4,7 +4,9 @@
 * :mod:`.search` - Chinese search terms kept whole (a jieba user dictionary from the data);
 * :mod:`.web` - the light, self-contained web edition (asset trimming, descriptions, icons);
 * :mod:`.latex` - the PDF edition (no code, the front matter chapter);
-* :mod:`.figures` - phone-width charts by ``<picture>``, a tap opens a chart full size;
+* :mod:`.figures` - phone-width charts by ``<picture>``, a viewer on a tap, and under every chart and
+  table its numbers, downloads and citation; :mod:`.cite` (CITATION.cff, GB/T 7714, BibTeX, the
+  ``citation_*`` and ``og:`` meta tags) and :mod:`.downloads` (PNG, CSV, the data package, runnable notebooks);
 * :mod:`.concordance` - what each page shows of the report, and 原文对照 built from that record.
 """
 

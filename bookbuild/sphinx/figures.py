@@ -1,4 +1,5 @@
-"""Charts a phone can read, and open full size on a tap.
+"""Charts a phone can read, a viewer on a tap, and under every chart and table its numbers,
+its files and its citation (what Our World in Data readers get).
 
 Every figure is drawn twice by the notebook (``techreport.present.show_figure``): the wide
 SVG that ``glue:figure`` places (desktop web and PDF) and a narrow one, drawn for a 336 px
@@ -10,19 +11,43 @@ into::
       <source media="(max-width: 40em)" srcset="NARROW.svg" width=.. height=..>
       <img src="WIDE.svg" ...></picture></a>
 
-so a phone loads only the narrow chart, any screen loads only one of the two, and a tap or
-click opens the wide chart on its own (the browser zooms it). No script, no extra request.
+so a phone loads only the narrow chart and any screen loads only one of the two. A tap or
+click opens the viewer of tools/web/static/web/reader.js (the figure full screen with its
+caption, the phone drawing on a phone, pinch and button zoom, Esc, the close button and the
+back button all return to the same place); without scripts the link opens the wide SVG.
+
+Under each figure and table (``fig-*``, ``tbl-*``) a row of three controls, each a
+``<details>`` (one tap, no script needed to open it):
+
+* 数据表 (figures): the rows of the CSV files the figure was drawn from. Rows whose report
+  quote is one the figure shows (its 报告原文 block) are the rows it draws; a table none of
+  whose rows is quoted there is shown whole and labelled so.
+* 下载: PNG (drawn from the wide SVG at 2x, see :mod:`.downloads`), SVG and the CSV files;
+  for a table, the table itself as CSV and the CSV files it was built from.
+* 引用: GB/T 7714 and BibTeX with the permalink (page + ``#label``), each with a copy button.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
+from html import escape
 from pathlib import Path
+
+from . import cite, downloads
 
 #: Screens up to this width get the narrow figure (a phone held upright, about 360-480 px).
 NARROW_MEDIA = "(max-width: 40em)"
+#: Columns left out of the on-page 数据表 (the CSV download keeps them): English names and
+#: the report's words (shown in the 报告原文 block under the figure), layout hints.
+DATA_TABLE_SKIP = re.compile(r"(_en|_quote|^decimals|^label_[xy]|^order)$")
+READER_JS = "web/reader.js"
+READER_CSS = "web/reader.css"
+
+
+# ---- the phone drawing and the viewer link -------------------------------------------------
 
 
 def _phone_svgs(app, pagename: str) -> dict[str, str]:
@@ -60,18 +85,435 @@ def _picture(app, pagename: str, body: str) -> str:
         dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
         source = f'<source media="{NARROW_MEDIA}" srcset="{depth}_images/{file}"{dims} />'
         return (
-            f'{figure}<a class="figure-full" href="{src.group(1)}" title="打开原图">'
+            f'{figure}<a class="figure-full" href="{src.group(1)}" title="全屏查看" aria-haspopup="dialog">'
             f"<picture>{source}{img}</picture></a>"
         )
 
     return re.sub(r'(<figure\b[^>]*\bid="fig-[^"]+"[^>]*>\s*)(<img\b[^>]*>)', wrap, body)
 
 
-def _page_context(app, pagename, templatename, context, doctree):
-    if app.builder.format != "html" or not context.get("body"):
+# ---- what a figure or table was drawn from -------------------------------------------------
+
+
+def _package(srcdir: Path) -> dict:
+    return json.loads((srcdir / "data" / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _fields(package: dict, table: str) -> list[dict]:
+    for resource in package["resources"]:
+        if resource["name"] == table:
+            return resource.get("schema", {}).get("fields", [])
+    return []
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _quotes(node) -> set[str]:
+    """The report's words shown with a figure: its 报告原文 paragraph, “…” by “…”."""
+    from docutils import nodes
+
+    parent = node.parent
+    for sibling in parent.children[parent.index(node) + 1 : parent.index(node) + 4]:
+        if isinstance(sibling, nodes.paragraph) and "report-words-text" in sibling.get("classes", []):
+            return {_norm(q) for q in re.findall(r"“(.*?)”(?=；|$)", sibling.astext().strip(), re.S)}
+    return set()
+
+
+def _csv_links(node, depth: str) -> list[tuple[str, str]]:
+    """(table name, href) of each data file the caption or source line links."""
+    links = []
+    for ref in node.traverse(lambda n: n.tagname == "download_reference"):
+        target, filename = ref.get("reftarget", ""), ref.get("filename", "")
+        if target.startswith("/data/") and target.endswith(".csv") and filename:
+            links.append((Path(target).stem, f"{depth}_downloads/{filename}"))
+    return list(dict.fromkeys(links))
+
+
+def _keys(row: dict, fields) -> tuple:
+    return tuple(row.get(f, "") for f in ([fields] if isinstance(fields, str) else fields))
+
+
+def shown_rows(srcdir: Path, tables: list[str], quotes: set[str]) -> dict[str, tuple[list[str], list[list[str]], str]]:
+    """``{table: (header, rows, how)}``: the rows of a figure's tables that it draws.
+
+    ``how`` is "quoted" (the row's report quote is among the figure's ``quotes``), "linked" (a
+    foreign key ties it to such a row, e.g. the milestone of a quoted ship), or "all" (no row
+    of the table is tied to a quoted one: a map draws every district). Columns go by their
+    Chinese titles (English names, quotes and layout hints left to the CSV), codes by their
+    ``enumTitles``.
+    """
+    package = _package(srcdir)
+    records, shown, how = {}, {}, {}
+    for table in tables:
+        with (srcdir / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+            records[table] = list(csv.DictReader(fh))
+        quoted = [n for n in (records[table][0] if records[table] else {}) if n.endswith("quote")]
+        hits = [i for i, r in enumerate(records[table]) if any(_norm(r.get(q) or "") in quotes for q in quoted)]
+        if hits:
+            shown[table], how[table] = hits, "quoted"
+    links = [
+        (r["name"], fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"])
+        for r in package["resources"]
+        if r["name"] in records
+        for fk in r.get("schema", {}).get("foreignKeys", [])
+        if fk["reference"].get("resource") in records and fk["reference"]["resource"] != r["name"]
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for child, fields, parent, keys in links:
+            for have, want, have_f, want_f in ((child, parent, fields, keys), (parent, child, keys, fields)):
+                if have in shown and want not in shown:
+                    values = {_keys(records[have][i], have_f) for i in shown[have]}
+                    hits = [i for i, r in enumerate(records[want]) if _keys(r, want_f) in values]
+                    if hits:
+                        shown[want], how[want], changed = hits, "linked", True
+    out = {}
+    for table in tables:
+        fields = next((r.get("schema", {}).get("fields", []) for r in package["resources"] if r["name"] == table), [])
+        kept = [f for f in fields if not DATA_TABLE_SKIP.search(f["name"])] or fields
+        header = [f.get("title") or f["name"] for f in kept]
+        chosen = [records[table][i] for i in shown[table]] if table in shown else records[table]
+        rows = [
+            [str(f.get("enumTitles", {}).get(r.get(f["name"], ""), r.get(f["name"], "")) or "") for f in kept]
+            for r in chosen
+        ]
+        out[table] = (header, rows, how.get(table, "all"))
+    return out
+
+
+def _html_table(ident: str, caption: str, header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f'<div class="fig-data" role="region" tabindex="0" aria-labelledby="{ident}">'
+        f'<table><caption id="{ident}">{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _shown_table(table) -> tuple[list[str], list[list[str]]]:
+    """A docutils table's header and rows as text (the 报告原文 column without its 原文 button)."""
+    from docutils import nodes
+
+    from techreport.present import QUOTE_COLUMN
+
+    def cells(row):
+        return [_norm(entry.astext()) for entry in row.findall(nodes.entry)]
+
+    head = [cells(r) for t in table.findall(nodes.thead) for r in t.findall(nodes.row)]
+    body = [cells(r) for t in table.findall(nodes.tbody) for r in t.findall(nodes.row)]
+    header = head[0] if head else []
+    if QUOTE_COLUMN in header:
+        i = header.index(QUOTE_COLUMN)
+        for row in body:
+            if i < len(row) and row[i].startswith("原文"):
+                row[i] = row[i][2:].strip()
+    return header, body
+
+
+# ---- the control row ------------------------------------------------------------------------
+
+
+def _citation_panel(record: dict, label: str, title: str, page_url: str) -> str:
+    url = cite.permalink(record, page_url, label)
+    dynamic = not cite.base_url(record)  # the page's own address, written in full by reader.js
+    date = str(record["date-released"])
+
+    def link(text: str) -> str:
+        return f'<span data-permalink="#{label}">{escape(text)}</span>' if dynamic else escape(text)
+
+    gb = escape(cite.gbt7714(record, title, "\0", "\1"))
+    gb = gb.replace("\0", link(url)).replace("\1", f"<span data-today>{date}</span>")
+    bib = escape(cite.bibtex(record, label, title, "\0", "\1"))
+    bib = bib.replace("\0", link(url)).replace("\1", f"<span data-today>{date}</span>")
+    ident = f"cite-{label}"
+    return (
+        f'<p class="fig-cite__label">GB/T 7714</p><p class="fig-cite__text" id="{ident}-gb">{gb}</p>'
+        f'<button type="button" class="fig-tool__button" data-copy="{ident}-gb">复制</button>'
+        f'<p class="fig-cite__label">BibTeX</p><pre class="fig-cite__bib" id="{ident}-bib">{bib}</pre>'
+        f'<button type="button" class="fig-tool__button" data-copy="{ident}-bib">复制</button>'
+        f'<p class="fig-cite__label">链接</p><p class="fig-cite__text" id="{ident}-url"><a href="#{label}">{link(url)}</a></p>'
+        f'<button type="button" class="fig-tool__button" data-copy="{ident}-url">复制</button>'
+    )
+
+
+def _details(group: str, summary: str, panel: str, kind: str) -> str:
+    return (
+        f'<details class="fig-tool fig-tool--{kind}" name="{group}"><summary>{summary}</summary>'
+        f'<div class="fig-tool__panel">{panel}</div></details>'
+    )
+
+
+def _files_list(items: list[tuple[str, str, str, str]]) -> str:
+    """<ul> of (href, download name, link text, note)."""
+    lis = "".join(
+        f'<li><a href="{escape(href)}" download="{escape(name)}">{escape(text)}</a>'
+        + (f'<span class="fig-tool__note">{escape(note)}</span>' if note else "")
+        + "</li>"
+        for href, name, text, note in items
+    )
+    return f'<ul class="fig-tool__files">{lis}</ul>'
+
+
+def _row(label: str, number: str, parts: list[str]) -> str:
+    what = number or label
+    return f'<div class="fig-tools" role="group" aria-label="{escape(what)}：数据、下载与引用">{"".join(parts)}</div>'
+
+
+def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tuple[str, dict | None]:
+    from docutils import nodes
+
+    label = figure["ids"][0]
+    depth = "../" * docname.count("/")
+    caption = next(iter(figure.findall(nodes.caption)), None)
+    title = cite.item_title(f"图 {number}" if number else "", caption.astext() if caption is not None else "")
+    srcdir = Path(app.srcdir)
+    svg = None
+    for image in figure.findall(nodes.image):
+        candidate = srcdir / image.get("candidates", {}).get("*", image["uri"])
+        if candidate.suffix == ".svg" and candidate.is_file():
+            svg = candidate
+    tables = _csv_links(figure, depth)
+    quotes = _quotes(figure)
+    parts, og = [], None
+    if tables:
+        panels = []
+        for i, (table, (header, rows, how)) in enumerate(shown_rows(srcdir, [t for t, _ in tables], quotes).items()):
+            what = {"quoted": "本图所画的", "linked": "与之关联的", "all": "全部"}[how]
+            panels.append(_html_table(f"data-{label}-{i}", f"{table}.csv：{what} {len(rows)} 行", header, rows))
+        parts.append(_details(f"tools-{label}", "数据表", "".join(panels), "data"))
+    files = []
+    if svg is not None:
+        name, size = downloads.png(svg, Path(app.outdir) / "_images")
+        files.append((f"{depth}_images/{name}", f"{label}.png", "PNG 图片", f"{size[0]}×{size[1]} 像素"))
+        files.append((f"{depth}_images/{svg.name}", f"{label}.svg", "SVG 矢量图", "可无损缩放"))
+        og = {"url": f"_images/{name}", "size": size, "alt": figure.get("alt") or _first_image_alt(figure)}
+    files += [(href, f"{table}.csv", f"{table}.csv", "数据（CSV）") for table, href in tables]
+    parts.append(_details(f"tools-{label}", "下载", _files_list(files), "files"))
+    page_url = app.builder.get_target_uri(docname)
+    parts.append(_details(f"tools-{label}", "引用", _citation_panel(record, label, title, page_url), "cite"))
+    return _row(label, f"图 {number}" if number else "", parts), og
+
+
+def _first_image_alt(figure) -> str:
+    from docutils import nodes
+
+    return next((i.get("alt", "") for i in figure.findall(nodes.image) if i.get("alt")), "")
+
+
+def _table_controls(app, docname: str, table, number: str, record: dict, after) -> str:
+    from docutils import nodes
+
+    label = table["ids"][0]
+    depth = "../" * docname.count("/")
+    title_node = next(iter(table.findall(nodes.title)), None)
+    title = cite.item_title(f"表 {number}" if number else "", title_node.astext() if title_node is not None else "")
+    header, rows = _shown_table(table)
+    file = Path(app.outdir) / "_downloads" / "tables" / f"{label}.csv"
+    downloads.write_if_changed(file, downloads.table_csv(header, rows))
+    files = [(f"{depth}_downloads/tables/{label}.csv", f"{label}.csv", "本表 CSV", f"{len(rows)} 行，如上所示")]
+    for node in after:
+        files += [(href, f"{t}.csv", f"{t}.csv", "数据（CSV）") for t, href in _csv_links(node, depth)]
+    page_url = app.builder.get_target_uri(docname)
+    parts = [
+        _details(f"tools-{label}", "下载", _files_list(files), "files"),
+        _details(f"tools-{label}", "引用", _citation_panel(record, label, title, page_url), "cite"),
+    ]
+    return _row(label, f"表 {number}" if number else "", parts)
+
+
+def _number(app, docname: str, kind: str, ident: str) -> str:
+    return ".".join(map(str, app.env.toc_fignumbers.get(docname, {}).get(kind, {}).get(ident, ())))
+
+
+def _add_controls(app, doctree, docname: str) -> None:
+    """A control row under each numbered figure and table of an HTML page."""
+    if app.builder.format != "html":
         return
-    context["body"] = _picture(app, pagename, context["body"])
+    from docutils import nodes
+
+    record = cite.book()
+    og = None
+    for figure in list(doctree.findall(nodes.figure)):
+        if not figure["ids"] or not figure["ids"][0].startswith("fig-"):
+            continue
+        row, image = _figure_controls(app, docname, figure, _number(app, docname, "figure", figure["ids"][0]), record)
+        og = og or image
+        figure.parent.insert(figure.parent.index(figure) + 1, nodes.raw("", row, format="html"))
+    for table in list(doctree.findall(nodes.table)):
+        if not table["ids"] or not table["ids"][0].startswith("tbl-"):
+            continue
+        parent, index = table.parent, table.parent.index(table)
+        after = []
+        for sibling in parent.children[index + 1 :]:
+            if isinstance(sibling, nodes.raw) and "</details>" in sibling.astext():
+                index = parent.index(sibling)  # web.py's fold of a long table: the row goes after it
+                continue
+            if isinstance(sibling, nodes.paragraph) and {"table-note", "source-line"} & set(sibling["classes"]):
+                after.append(sibling)
+                index = parent.index(sibling)
+                continue
+            break
+        row = _table_controls(app, docname, table, _number(app, docname, "table", table["ids"][0]), record, after)
+        parent.insert(index + 1, nodes.raw("", row, format="html"))
+    if og:
+        doctree["techreport_og_image"] = og
+
+
+# ---- the page: viewer link, scripts, meta tags, download menu --------------------------------
+
+
+def _assets(context, needed: bool) -> None:
+    if not needed:
+        return
+    from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+
+    context["css_files"] = [*context.get("css_files", []), _CascadingStyleSheet(f"_static/{READER_CSS}", priority=900)]
+    context["script_files"] = [*context.get("script_files", []), _JavaScript(f"_static/{READER_JS}", defer="defer")]
+
+
+def _pdf_published(app) -> bool:
+    from .web import PDF_BUILT, PDF_EDITION
+
+    return (Path(app.outdir) / PDF_EDITION).is_file() or PDF_BUILT.is_file()
+
+
+def _meta(app, pagename: str, context, doctree) -> None:
+    from .web import PDF_EDITION, page_description
+
+    record = cite.book()
+    book_title = app.config.html_title or app.config.project
+    title = re.sub(r"<[^>]+>", "", context.get("title", "")).strip() or book_title
+    description = page_description(doctree, f"{title}：{book_title}")
+    og = doctree.get("techreport_og_image") if doctree is not None else None
+    image = (og["url"], tuple(og["size"]), og["alt"]) if og else (CARD, CARD_SIZE, book_title)
+    context["metatags"] = context.get("metatags", "") + cite.meta_tags(
+        record,
+        title=title,
+        description=description,
+        page_url=app.builder.get_target_uri(pagename),
+        image=image,
+        pdf_url=PDF_EDITION if _pdf_published(app) else None,
+        book_title=book_title,
+        is_root=pagename == app.config.root_doc,
+    )
+
+
+def _runnable_button(app, pagename: str, context) -> None:
+    source = Path(app.env.doc2path(pagename)) if pagename in app.env.all_docs else None
+    if source is None or source.suffix != ".ipynb":
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "download-buttons":
+            continue
+        group["buttons"].insert(
+            1,
+            {
+                "type": "link",
+                "url": context["pathto"](runnable_zip(pagename), 1),
+                "text": "可运行的笔记本",
+                "tooltip": "下载可运行的笔记本（含数据、辅助包与说明）",
+                "icon": "fas fa-file-zipper",
+                "label": "runnable-notebook-button",
+            },
+        )
+
+
+def runnable_zip(pagename: str) -> str:
+    """The site path of a page's runnable notebook zip: beside the page, ``ai.html`` -> ``ai.zip``."""
+    return f"{pagename}.zip"
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    if app.builder.format != "html":
+        return
+    _meta(app, pagename, context, doctree)
+    _runnable_button(app, pagename, context)
+    body = context.get("body") or ""
+    if body:
+        context["body"] = body = _picture(app, pagename, body)
+    _assets(context, 'class="fig-tools"' in body or 'class="figure-full"' in body)
+
+
+# ---- build-wide files: the book card, the data package, the runnable notebooks -------------
+
+CARD = "_images/book-card.png"
+CARD_SIZE = (1200, 630)
+
+
+def _card_svg(title: str, subtitle: str) -> str:
+    w, h = CARD_SIZE
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
+        f'<rect width="{w}" height="{h}" fill="#ffffff"/><rect width="24" height="{h}" fill="#228833"/>'
+        f'<g font-family="Noto Sans CJK SC" fill="#222222">'
+        f'<text x="96" y="250" font-size="56">{escape(title)}</text>'
+        f'<text x="96" y="340" font-size="34" fill="#555555">{escape(subtitle)}</text>'
+        f'<text x="96" y="540" font-size="28" fill="#666666">数据、图表与报告原文对照</text></g></svg>'
+    )
+
+
+def _builder_inited(app) -> None:
+    if app.builder.format != "html":
+        return
+    import tempfile
+
+    book_title = app.config.html_title or app.config.project
+    svg = _card_svg(book_title, "《2020上海科技进步报告》第2章 数据版")
+    target = Path(app.outdir) / CARD
+    stamp = Path(app.doctreedir) / "techreport-book-card.txt"
+    digest = hashlib.sha256(svg.encode()).hexdigest()
+    if target.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "card.svg"
+        path.write_text(svg, encoding="utf-8")
+        data = downloads.render_png(path, scale=1)
+    downloads.write_if_changed(target, data)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+
+
+def _build_finished(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    out, src = Path(app.outdir), Path(app.srcdir)
+    downloads.write_if_changed(out / downloads.DATA_ZIP, downloads.data_package(src))
+    reads = downloads.recorded_reads(src)
+    book_title = app.config.html_title or app.config.project
+    for docname in sorted(app.env.found_docs):
+        source = Path(app.env.doc2path(docname))
+        if source.suffix != ".ipynb":
+            continue
+        title = app.env.titles[docname].astext() if docname in app.env.titles else docname
+        rel = source.relative_to(src).as_posix()
+        data = downloads.runnable_notebook(source, title, book_title, reads.get(rel), root=src)
+        downloads.write_if_changed(out / runnable_zip(docname), data)
+
+
+def _fingerprint(app) -> str:
+    here = Path(__file__).parent
+    parts = [p.read_bytes() for p in (here / "figures.py", here / "cite.py", here / "downloads.py")]
+    parts.append(cite.CITATION.read_bytes() if cite.CITATION.is_file() else b"")
+    parts.append(b"pdf" if _pdf_published(app) else b"")
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def _outdated(app, env, added, changed, removed):
+    """Rewrite every page when this module, the citation record or the PDF's presence changed."""
+    fingerprint = _fingerprint(app)
+    if getattr(env, "techreport_reader", None) != fingerprint:
+        env.techreport_reader = fingerprint
+        return sorted(env.found_docs - set(added) - set(changed))
+    return []
 
 
 def setup(app) -> None:
+    app.connect("builder-inited", _builder_inited)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("doctree-resolved", _add_controls, priority=600)  # after web.py folds long tables
     app.connect("html-page-context", _page_context, priority=950)  # after web.py's lazy images (900)
+    app.connect("build-finished", _build_finished)
