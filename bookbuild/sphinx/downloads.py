@@ -184,7 +184,7 @@ def runnable_notebook(
     """A zip that runs ``notebook`` anywhere with Python 3.11 (see README above).
 
     ``reads``: the files the notebook read at its last execution, relative to ``data/`` (the
-    build records them; ``../book/...`` for pages it reads, as 原文对照 does). Without a
+    build records them). Without a
     record, every data file goes in. ``datapackage.json`` and the report's text always do.
     """
     data_dir = root / "data"
@@ -227,4 +227,11 @@ def recorded_reads(root: Path = ROOT) -> dict[str, list[str]]:
         state = json.loads((root / "_build" / "state.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
-    return {nb: list(entry.get("reads", [])) for nb, entry in state.get("notebooks", {}).items() if "reads" in entry}
+    def file(read) -> str:  # a whole file, or some of its rows ({"file": ..., "where": ...}): the file goes in
+        return read if isinstance(read, str) else read["file"]
+
+    return {
+        nb: list(dict.fromkeys(map(file, entry["reads"])))
+        for nb, entry in state.get("notebooks", {}).items()
+        if "reads" in entry
+    }
