@@ -227,6 +227,7 @@ def recorded_reads(root: Path = ROOT) -> dict[str, list[str]]:
         state = json.loads((root / "_build" / "state.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
+
     def file(read) -> str:  # a whole file, or some of its rows ({"file": ..., "where": ...}): the file goes in
         return read if isinstance(read, str) else read["file"]
 
