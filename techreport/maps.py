@@ -41,7 +41,7 @@ from matplotlib.transforms import Bbox
 
 from techreport.charts import figure_x, wrap
 from techreport.data import DATA_DIR, DataError, load_table, record_read, resource
-from techreport.style import INK, MUTED
+from techreport.style import INK, MUTED, mark_color
 
 #: Mean latitude of Shanghai; the map's y/x scale is 1 / cos(LAT0).
 LAT0 = 31.2
@@ -272,7 +272,9 @@ class LabelPlacer(Artist):
             return
         face = self.faces.get(ident)
         if moved and face is not None:
-            label.set_bbox({"boxstyle": "round,pad=0.12", "fc": face, "ec": "none"})
+            # a light colour that is a mark, not a ground (the AI cyan), keeps the 3:1 edge its district has
+            edge = mark_color(face) if 1.3 <= contrast(face, "white") < 3.0 else "none"
+            label.set_bbox({"boxstyle": "round,pad=0.12", "fc": face, "ec": edge, "lw": 0.8})
             label.set_color(label_color(face))
         else:
             label.set_bbox(None)
