@@ -41,7 +41,7 @@ from matplotlib.transforms import Bbox
 
 from techreport.charts import figure_x, wrap
 from techreport.data import DATA_DIR, DataError, load_table, record_read, resource
-from techreport.style import INK, MUTED
+from techreport.style import INK, MUTED, mark_color
 
 #: Mean latitude of Shanghai; the map's y/x scale is 1 / cos(LAT0).
 LAT0 = 31.2
@@ -188,6 +188,7 @@ class LabelPlacer(Artist):
         super().__init__()
         self.labels, self.anchors, self.optional = labels, anchors, set(optional)
         self.faces = faces or {}
+        self.shapes = {}  # district id -> outline (data coordinates): a label spilling onto another colour
         self.styles = {i: (t.get_bbox_patch() is not None, t.get_color()) for i, t in labels.items()}
         self.leaders = {}
         self.set_zorder(0)
@@ -245,19 +246,35 @@ class LabelPlacer(Artist):
                 continue
             label.xyann = offset
             self._lead(ident, anchor, box, offset != (0.0, 0.0))
-            self._backing(ident, offset != (0.0, 0.0))
+            self._backing(ident, offset != (0.0, 0.0) or self._spills(ident, box))
             kept.append(box)
 
+    def _spills(self, ident, box) -> bool:
+        """Whether the label's extent reaches a district of another colour (a narrow district's
+        name runs onto its neighbour: dark text on green)."""
+        if not self.shapes:
+            return False
+        xs, ys = (box.x0, (box.x0 + box.x1) / 2, box.x1), (box.y0, (box.y0 + box.y1) / 2, box.y1)
+        probes = self.axes.transData.inverted().transform([(x, y) for x in xs for y in ys])
+        face = self.faces.get(ident)
+        return any(
+            self.faces.get(other) != face and shape.contains_points(probes).any()
+            for other, shape in self.shapes.items()
+            if other != ident
+        )
+
     def _backing(self, ident, moved: bool) -> None:
-        """A label moved off its district sits on a box of its district's colour (it may land on
-        another district); dark text on a light box. A label that had a box keeps it."""
+        """A label moved off its district, or running onto a district of another colour, sits on a
+        box of its district's colour; dark text on a light box. A label that had a box keeps it."""
         label = self.labels[ident]
         boxed, color = self.styles[ident]
         if boxed:
             return
         face = self.faces.get(ident)
         if moved and face is not None:
-            label.set_bbox({"boxstyle": "round,pad=0.12", "fc": face, "ec": "none"})
+            # a light colour that is a mark, not a ground (the AI cyan), keeps the 3:1 edge its district has
+            edge = mark_color(face) if 1.3 <= contrast(face, "white") < 3.0 else "none"
+            label.set_bbox({"boxstyle": "round,pad=0.12", "fc": face, "ec": edge, "lw": 0.8})
             label.set_color(label_color(face))
         else:
             label.set_bbox(None)
@@ -276,12 +293,14 @@ class LabelPlacer(Artist):
 
 
 def place_labels(
-    ax, labels: dict, anchors: dict, *, optional=(), faces=None, leader_color: str = "#666666"
+    ax, labels: dict, anchors: dict, *, optional=(), faces=None, shapes=None, leader_color: str = "#666666"
 ) -> LabelPlacer:
     """Keep ``labels`` (district id -> Annotation at its point, in order of priority) apart: see
-    :class:`LabelPlacer`. ``faces``: district id -> its fill, the backing of a moved label.
+    :class:`LabelPlacer`. ``faces``: district id -> its fill, the backing of a moved label;
+    ``shapes``: district id -> outline, to find a label that runs onto another colour.
     Returns the placer (placed again whenever the figure is drawn)."""
     placer = LabelPlacer(labels, anchors, optional, faces)
+    placer.shapes = shapes or {}
     for ident in labels:
         (line,) = ax.plot([], [], color=leader_color, lw=0.7, zorder=3.5, visible=False)
         placer.leaders[ident] = line
@@ -373,8 +392,14 @@ def draw_districts(
     ax.set_axis_off()
     if texts:
         order = sorted(texts, key=lambda i: (i not in fill, -_area(shapes[i])))
-        faces = {i: fill.get(i, base) for i in texts}
-        place_labels(ax, {i: texts[i] for i in order}, points, optional=set(optional or ()) & set(texts), faces=faces)
+        place_labels(
+            ax,
+            {i: texts[i] for i in order},
+            points,
+            optional=set(optional or ()) & set(texts),
+            faces={i: fill.get(i, base) for i in ids},
+            shapes=shapes,
+        )
     return points
 
 
