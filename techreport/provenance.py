@@ -35,6 +35,10 @@ NOT_STATED = "报告未说明"
 #: Sections of the chapter, in order, with the heading line that opens each.
 SECTIONS = {"2": r"^2 ", "2.1": r"^2\.1 ", "2.2": r"^2\.2 ", "2.3": r"^2\.3 "}
 SEPARATOR = "|"
+#: Every numeral of the report classified (data/numerals.csv): its quotes place words, they state no fact
+#: shown on a page, so they neither link 原文对照 nor count as coverage.
+NUMERALS = "numerals"
+OPEN_LISTS = "open_lists"  # the report's lists that end in 等: a marker for tests/test_prose.py, not a fact shown
 OMISSIONS = "source_omissions"  # passages left out on purpose: checked like quotes, but they state no fact  # between the words of a not-stated claim
 
 
@@ -201,7 +205,7 @@ def all_quotes(data_dir: Path | str | None = None) -> list[dict]:
 
     out = []
     for name in table_names(data_dir):
-        if name == OMISSIONS:
+        if name in (OMISSIONS, NUMERALS, OPEN_LISTS):
             continue
         frame = load_table(name, data_dir)
         cols = [c for c in frame.columns if c.endswith(QUOTE_SUFFIX)]

@@ -87,7 +87,9 @@ def test_ships():
 def test_programmes():
     prog = load_table("field_programmes").set_index("id")
     assert {"marine-innovation-centre", "marine-seafloor-network", "marine-platform"} <= set(prog.index)
-    assert "没有正文" in prog.loc["aero-airliner", "note"]
+    assert (
+        prog.loc["aero-airliner", "heading_quote"] == "国产大飞机加快规模化与产业化"
+    )  # the sub-heading with no text under it
 
 
 @pytest.mark.parametrize("topic", ["materials", "aerospace", "marine"])
