@@ -105,6 +105,8 @@ class PageText(HTMLParser):
         return self.container_stack[-1] if self.container_stack else 0
 
     def handle_endtag(self, tag):
+        if all(t != tag for t, _s, _i in self.stack):  # a stray end tag closes nothing
+            return
         while self.stack:
             t, _skip, idx = self.stack.pop()
             if t == "span" and self.glue_start:

@@ -74,7 +74,7 @@ def test_missions_and_shanghai_roles():
 def test_ships():
     ships = load_table("ships").merge(load_table("milestones"), left_on="milestone_id", right_on="id")
     assert sorted(d.strftime("%m-%d") for d in ships["date"]) == ["04-30", "08-31", "09-22"]
-    assert ships["note_y"].str.contains("日期的读法").all()
+    assert ships["note_y"].str.contains("本书读法").all()
     figs = load_table("milestone_figures")
     assert set(figs.loc[figs["milestone_id"] == "mr-lng-bunker", "indicator_id"]) == {
         "marine_lng_capacity",
