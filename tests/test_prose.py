@@ -478,7 +478,7 @@ def pdf_text(built_repo) -> str:
     build_book("pdf", built_repo)
     pdf = built_repo / "_build" / "pdf" / PDF
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    text = text[: re.search(r"^原文对照$", text, flags=re.M).start()]  # the back matter's own heading line
+    text = text[: re.search(r"^\f?原文对照$", text, flags=re.M).start()]  # the back matter's own heading line
     return re.sub(r"[\s\u00ad]+", "", text)
 
 
