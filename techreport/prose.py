@@ -38,3 +38,15 @@ def figure_count(data_dir: Path | str | None = None, **where) -> int:
         for column, value in where.items():
             rows = rows[rows["indicator_id"].map(indicators[column]) == value]
     return int(rows["indicator_id"].nunique())
+
+
+def ai_named_items(data_dir: Path | str | None = None) -> tuple[int, int]:
+    """(items the report names under the AI paragraph's five actions, kinds of platform named in its lead).
+
+    The one count of "what the AI paragraph names", for every page that states it (2.1 and the AI page).
+    """
+    from .data import load_table
+
+    items = load_table("ai_items", data_dir)
+    action = items["group_id"].map(load_table("ai_groups", data_dir).set_index("id")["action_id"])
+    return int(action.notna().sum()), int(action.isna().sum())
