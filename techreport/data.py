@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .source import SOURCE_FILE, SourceError, normalise, resolve
+from .source import SOURCE_FILE, SourceError, locate, normalise, resolve
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
@@ -531,6 +531,12 @@ def quote_fields(fields: list[dict]) -> list[str]:
     return [f["name"] for f in fields if f["name"].endswith(QUOTE_SUFFIX)]
 
 
+def classifying_fields(fields: list[dict]) -> list[str]:
+    """Quote fields marked ``"occurrences": "all"``: their words stand for every place they occur in the
+    report (a classification of the report's words, such as data/numerals.csv), not for one fact in one place."""
+    return [f["name"] for f in fields if f["name"].endswith(QUOTE_SUFFIX) and f.get("occurrences") == "all"]
+
+
 def context_field(column: str) -> str:
     """The column that pins quote column ``column`` to one place: ``source_quote`` -> ``source_context``."""
     return column.removesuffix(QUOTE_SUFFIX) + CONTEXT_SUFFIX
@@ -538,12 +544,17 @@ def context_field(column: str) -> str:
 
 def _quote_problems(table: Table) -> Iterator[Problem]:
     """Every ``*_quote`` cell is a verbatim span of the report that stands in one place (:mod:`techreport.source`)."""
+    everywhere = set(classifying_fields(table.schema["fields"]))
     for column in quote_fields(table.schema["fields"]):
         contexts = table.columns.get(context_field(column), [None] * len(table.lines))
         for line, value, context in zip(table.lines, table.columns[column], contexts):
             if not value:
                 continue
             try:
+                if column in everywhere:  # words classified wherever they stand: they need only be there
+                    if not locate(value, table.data_dir):
+                        raise SourceError("these words are not in the report")
+                    continue
                 resolve(value, context, table.data_dir)
             except SourceError as exc:
                 placed = bool(context) and "context" in str(exc)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import context_field, load_table, quote_fields, resource, table_names
+from .data import classifying_fields, context_field, load_table, quote_fields, resource, table_names
 from .source import SourceError, locate, normalise, place, resolve, where
 
 DIRECTIVE = "report-shown"
@@ -75,7 +75,8 @@ def quoted_rows(data_dir: Path | str | None = None) -> list[Row]:
         if name == OMISSIONS:
             continue
         frame = load_table(name, data_dir)
-        cols = quote_fields(resource(name, data_dir)["schema"]["fields"])
+        fields = resource(name, data_dir)["schema"]["fields"]
+        cols = [c for c in quote_fields(fields) if c not in classifying_fields(fields)]  # those pin no place
         key = resource(name, data_dir)["schema"].get("primaryKey", [])
         key = [key] if isinstance(key, str) else key
         for k, row in frame.iterrows():
