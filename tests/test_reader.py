@@ -90,6 +90,20 @@ def test_citation_formats():
     assert cite.item_title("图 2-1", "全年177个。数据：indicators.csv。") == "图 2-1 全年177个"
 
 
+def test_meta_tags_name_the_pdf_only_when_given_and_go_absolute_with_a_url():
+    from bookbuild.sphinx import cite
+
+    record = {"title": "书", "authors": [{"name": "某"}], "version": "1", "date-released": "2026-01-02"}
+    kw = dict(title="页", description="说明", page_url="book/a/b.html", book_title="书", is_root=False)
+    image = ("_images/x.png", (10, 20), "图")
+    tags = cite.meta_tags(record, image=image, pdf_url=None, **kw)
+    assert "citation_pdf_url" not in tags and 'content="../../_images/x.png"' in tags
+    assert 'name="citation_publication_date" content="2026/01/02"' in tags
+    tags = cite.meta_tags({**record, "url": "https://b.example/"}, image=image, pdf_url="book.pdf", **kw)
+    assert 'name="citation_pdf_url" content="https://b.example/book.pdf"' in tags
+    assert 'property="og:url" content="https://b.example/book/a/b.html"' in tags
+
+
 def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
     """Quoted rows, rows tied to them by a foreign key, else the whole table; Chinese titles."""
     from bookbuild.sphinx.figures import shown_rows

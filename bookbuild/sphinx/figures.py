@@ -375,14 +375,23 @@ def _assets(context, needed: bool) -> None:
     context["script_files"] = [*context.get("script_files", []), _JavaScript(f"_static/{READER_JS}", defer="defer")]
 
 
-def _pdf_published(app) -> bool:
-    from .web import PDF_BUILT, PDF_EDITION
+def _pdf_edition() -> str:
+    from . import web
 
-    return (Path(app.outdir) / PDF_EDITION).is_file() or PDF_BUILT.is_file()
+    return getattr(web, "PDF_EDITION", "book.pdf")
+
+
+def _pdf_published(app) -> bool:
+    """The site holds the PDF edition (or web.py will copy it in at the end of this build):
+    only then does a page name it in ``citation_pdf_url``."""
+    from . import web
+
+    built = getattr(web, "PDF_BUILT", None)
+    return (Path(app.outdir) / _pdf_edition()).is_file() or (built is not None and Path(built).is_file())
 
 
 def _meta(app, pagename: str, context, doctree) -> None:
-    from .web import PDF_EDITION, page_description
+    from .web import page_description
 
     record = cite.book()
     book_title = app.config.html_title or app.config.project
@@ -396,7 +405,7 @@ def _meta(app, pagename: str, context, doctree) -> None:
         description=description,
         page_url=app.builder.get_target_uri(pagename),
         image=image,
-        pdf_url=PDF_EDITION if _pdf_published(app) else None,
+        pdf_url=_pdf_edition() if _pdf_published(app) else None,
         book_title=book_title,
         is_root=pagename == app.config.root_doc,
     )
