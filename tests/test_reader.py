@@ -115,7 +115,7 @@ def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
         {"name": "kind", "title": "类别", "enumTitles": {"a": "甲类"}},
         {"name": "source_quote", "title": "报告原文"},
     ]
-    parts = [{"name": "thing_id", "title": "所属"}, {"name": "part", "title": "部件"}]
+    parts = [{"name": "thing_id", "title": "所属"}, {"name": "part", "title": "部件"}]  # a key, then a name
     package = {
         "resources": [
             {"name": "t", "path": "t.csv", "schema": {"fields": things}},
@@ -135,10 +135,10 @@ def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
     (tmp_path / "data" / "p.csv").write_text("thing_id,part\n1,轮\n2,翼\n1,舱\n", encoding="utf-8")
     (tmp_path / "data" / "d.csv").write_text("id\n浦东\n徐汇\n", encoding="utf-8")
     shown = shown_rows(tmp_path, ["t", "p", "d"], {"甲 乙"})
-    assert shown["t"] == (["编号", "类别"], [["1", "甲类"]], "quoted")
-    assert shown["p"] == (["所属", "部件"], [["1", "轮"], ["1", "舱"]], "linked")
+    assert shown["t"] == (["类别", "编号"], [["甲类", "1"]], "quoted")  # codes last
+    assert shown["p"] == (["部件", "所属"], [["轮", "1"], ["舱", "1"]], "linked")
     assert shown["d"] == (["区"], [["浦东"], ["徐汇"]], "all")
-    assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["1", "甲类"], ["2", "b"]], "all")
+    assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["甲类", "1"], ["b", "2"]], "all")
 
 
 def test_runnable_zip_holds_what_the_notebook_needs(tmp_path):

@@ -43,6 +43,9 @@ NARROW_MEDIA = "(max-width: 40em)"
 #: Columns left out of the on-page 数据表 (the CSV download keeps them): English names and
 #: the report's words (shown in the 报告原文 block under the figure), layout hints.
 DATA_TABLE_SKIP = re.compile(r"(_en|_quote|^decimals|^label_[xy]|^order)$")
+#: Code columns (keys, section and topic codes): shown after the names and numbers, which a
+#: phone then shows first.
+DATA_TABLE_CODES = re.compile(r"^(id|code|section|topic)$|_id$")
 READER_JS = "web/reader.js"
 READER_CSS = "web/reader.css"
 
@@ -174,6 +177,7 @@ def shown_rows(srcdir: Path, tables: list[str], quotes: set[str]) -> dict[str, t
     for table in tables:
         fields = next((r.get("schema", {}).get("fields", []) for r in package["resources"] if r["name"] == table), [])
         kept = [f for f in fields if not DATA_TABLE_SKIP.search(f["name"])] or fields
+        kept.sort(key=lambda f: bool(DATA_TABLE_CODES.search(f["name"])))  # names and numbers first, codes last
         header = [f.get("title") or f["name"] for f in kept]
         chosen = [records[table][i] for i in shown[table]] if table in shown else records[table]
         rows = [
