@@ -90,6 +90,20 @@ def test_citation_formats():
     assert cite.item_title("图 2-1", "全年177个。数据：indicators.csv。") == "图 2-1 全年177个"
 
 
+def test_meta_tags_name_the_pdf_only_when_given_and_go_absolute_with_a_url():
+    from bookbuild.sphinx import cite
+
+    record = {"title": "书", "authors": [{"name": "某"}], "version": "1", "date-released": "2026-01-02"}
+    kw = dict(title="页", description="说明", page_url="book/a/b.html", book_title="书", is_root=False)
+    image = ("_images/x.png", (10, 20), "图")
+    tags = cite.meta_tags(record, image=image, pdf_url=None, **kw)
+    assert "citation_pdf_url" not in tags and 'content="../../_images/x.png"' in tags
+    assert 'name="citation_publication_date" content="2026/01/02"' in tags
+    tags = cite.meta_tags({**record, "url": "https://b.example/"}, image=image, pdf_url="book.pdf", **kw)
+    assert 'name="citation_pdf_url" content="https://b.example/book.pdf"' in tags
+    assert 'property="og:url" content="https://b.example/book/a/b.html"' in tags
+
+
 def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
     """Quoted rows, rows tied to them by a foreign key, else the whole table; Chinese titles."""
     from bookbuild.sphinx.figures import shown_rows
@@ -101,7 +115,7 @@ def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
         {"name": "kind", "title": "类别", "enumTitles": {"a": "甲类"}},
         {"name": "source_quote", "title": "报告原文"},
     ]
-    parts = [{"name": "thing_id", "title": "所属"}, {"name": "part", "title": "部件"}]
+    parts = [{"name": "thing_id", "title": "所属"}, {"name": "part", "title": "部件"}]  # a key, then a name
     package = {
         "resources": [
             {"name": "t", "path": "t.csv", "schema": {"fields": things}},
@@ -121,10 +135,10 @@ def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
     (tmp_path / "data" / "p.csv").write_text("thing_id,part\n1,轮\n2,翼\n1,舱\n", encoding="utf-8")
     (tmp_path / "data" / "d.csv").write_text("id\n浦东\n徐汇\n", encoding="utf-8")
     shown = shown_rows(tmp_path, ["t", "p", "d"], {"甲 乙"})
-    assert shown["t"] == (["编号", "类别"], [["1", "甲类"]], "quoted")
-    assert shown["p"] == (["所属", "部件"], [["1", "轮"], ["1", "舱"]], "linked")
+    assert shown["t"] == (["类别", "编号"], [["甲类", "1"]], "quoted")  # codes last
+    assert shown["p"] == (["部件", "所属"], [["轮", "1"], ["舱", "1"]], "linked")
     assert shown["d"] == (["区"], [["浦东"], ["徐汇"]], "all")
-    assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["1", "甲类"], ["2", "b"]], "all")
+    assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["甲类", "1"], ["b", "2"]], "all")
 
 
 def test_runnable_zip_holds_what_the_notebook_needs(tmp_path):

@@ -43,6 +43,9 @@ NARROW_MEDIA = "(max-width: 40em)"
 #: Columns left out of the on-page 数据表 (the CSV download keeps them): English names and
 #: the report's words (shown in the 报告原文 block under the figure), layout hints.
 DATA_TABLE_SKIP = re.compile(r"(_en|_quote|^decimals|^label_[xy]|^order)$")
+#: Code columns (keys, section and topic codes): shown after the names and numbers, which a
+#: phone then shows first.
+DATA_TABLE_CODES = re.compile(r"^(id|code|section|topic)$|_id$")
 READER_JS = "web/reader.js"
 READER_CSS = "web/reader.css"
 
@@ -174,6 +177,7 @@ def shown_rows(srcdir: Path, tables: list[str], quotes: set[str]) -> dict[str, t
     for table in tables:
         fields = next((r.get("schema", {}).get("fields", []) for r in package["resources"] if r["name"] == table), [])
         kept = [f for f in fields if not DATA_TABLE_SKIP.search(f["name"])] or fields
+        kept.sort(key=lambda f: bool(DATA_TABLE_CODES.search(f["name"])))  # names and numbers first, codes last
         header = [f.get("title") or f["name"] for f in kept]
         chosen = [records[table][i] for i in shown[table]] if table in shown else records[table]
         rows = [
@@ -375,14 +379,23 @@ def _assets(context, needed: bool) -> None:
     context["script_files"] = [*context.get("script_files", []), _JavaScript(f"_static/{READER_JS}", defer="defer")]
 
 
-def _pdf_published(app) -> bool:
-    from .web import PDF_BUILT, PDF_EDITION
+def _pdf_edition() -> str:
+    from . import web
 
-    return (Path(app.outdir) / PDF_EDITION).is_file() or PDF_BUILT.is_file()
+    return getattr(web, "PDF_EDITION", "book.pdf")
+
+
+def _pdf_published(app) -> bool:
+    """The site holds the PDF edition (or web.py will copy it in at the end of this build):
+    only then does a page name it in ``citation_pdf_url``."""
+    from . import web
+
+    built = getattr(web, "PDF_BUILT", None)
+    return (Path(app.outdir) / _pdf_edition()).is_file() or (built is not None and Path(built).is_file())
 
 
 def _meta(app, pagename: str, context, doctree) -> None:
-    from .web import PDF_EDITION, page_description
+    from .web import page_description
 
     record = cite.book()
     book_title = app.config.html_title or app.config.project
@@ -396,7 +409,7 @@ def _meta(app, pagename: str, context, doctree) -> None:
         description=description,
         page_url=app.builder.get_target_uri(pagename),
         image=image,
-        pdf_url=PDF_EDITION if _pdf_published(app) else None,
+        pdf_url=_pdf_edition() if _pdf_published(app) else None,
         book_title=book_title,
         is_root=pagename == app.config.root_doc,
     )
