@@ -4,13 +4,15 @@ The site is built once per session (``python -m bookbuild html``, a no-op when
 nothing changed) and served on 127.0.0.1. Each page must make no request to another
 host, log no console error or warning, stay within the page-weight budget, give every
 image Chinese alt text, have a meta description and lang="zh-CN", and show no axe-core
-violation of serious or critical impact. Search must find the book's terms, including
-queries typed without spaces, and its summaries show no code.
+violation of serious or critical impact, and no link may lead nowhere. Search must find the
+book's terms and their parts, including queries typed without spaces, put the page about the
+word first, and cut its summaries from the article, without code.
 
 And as a reader uses it, on a phone (390x844, touch, scale 2) and a desktop (1280x900):
 the ☰ and 目录 buttons open the book's and the page's contents, no tooltip is left on
-screen, table columns keep a few characters and a wide table says that it scrolls, long
-tables are folded, and no English UI string is left anywhere on a page.
+screen, table columns keep a few characters, no table is cut or much taller than its text, a
+wide table says that it scrolls and keeps its first column in view, long tables are folded,
+controls are large enough to tap, and no English UI string is left anywhere on a page.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Web edition (issues 7 and 12): light pages, no request to any other host, Chinese search
 that finds unsegmented queries, a meta description per page, lazy figures with their size,
-Chinese page furniture (buttons, footer), long tables folded behind their caption, and a link
-to the PDF edition. Vendored files live in tools/web/ (static/web/ is copied to _static/web/,
+Chinese page furniture (buttons, footer), long tables folded behind their caption, phone
+tables (cards for narrow ones of long text, English cells marked), page-only tab titles, and
+a link to the PDF edition when the site holds it. Vendored files live in tools/web/ (static/web/ is copied to _static/web/,
 templates/ overrides theme templates and components); nothing goes in a source _static/
 folder, which Jupyter Book would add to every page. measure/web.py measures the result;
 tests/test_web.py holds every page to it, at phone and desktop widths.

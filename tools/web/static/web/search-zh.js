@@ -117,9 +117,9 @@ document.addEventListener("DOMContentLoaded", function () {
       .map(function (k) { return lower.indexOf(k.toLowerCase()); })
       .filter(function (i) { return i > -1; });
     var start = at.length ? Math.min.apply(null, at) : 0;
-    var from = Math.max(0, start - 60);
-    var stop = Math.max(text.lastIndexOf("。", start), text.lastIndexOf("；", start), text.lastIndexOf(" ", start));
-    if (stop >= from) from = stop + 1;
+    // from the end of the sentence before, when it is near; else a few characters before the word
+    var stop = Math.max.apply(null, ["。", "；", "！", "？"].map(function (p) { return text.lastIndexOf(p, start); }));
+    var from = stop >= 0 && stop >= start - 80 ? stop + 1 : Math.max(0, start - 30);
     var summary = document.createElement("p");
     summary.classList.add("context");
     summary.textContent = (from > 0 ? "…" : "") + text.substr(from, 160).trim() + (from + 160 < text.length ? "…" : "");
