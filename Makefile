@@ -38,9 +38,10 @@ system:                   ## system packages for the PDF and the browser tests (
 	tools/install-tex.sh
 	tools/install-browser.sh
 
-pdf: $(READY)             ## the A4 PDF edition into _build/pdf/ (installs TeX if it can)
+pdf: $(READY)             ## the A4 PDF edition into _build/pdf/ (installs TeX if it can), then the site that links it
 	tools/install-tex.sh
 	$(PY) -m bookbuild pdf
+	$(PY) -m bookbuild html
 
 bench: $(READY)           ## measure build times and page weight (a benchmark, not a test); ARGS=--scale etc.
 	$(PY) -m measure $(ARGS)

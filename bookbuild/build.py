@@ -69,6 +69,17 @@ TARGETS = {
 DESCRIPTOR = Path("data") / "datapackage.json"
 
 
+def published_print(target: str, digests: dict[Path, bytes]) -> str:
+    """What a published ``target`` was built from: the sources, and for the site whether the PDF
+    edition it links (only when built, bookbuild/sphinx/web.py) is there, and which one."""
+    print_ = combine(digests)
+    pdf = TARGETS["pdf"]["publish"] / "book.pdf"
+    if target == "html" and pdf.is_file():
+        st = pdf.stat()
+        print_ = sha256(print_.encode(), f"{st.st_size}:{st.st_mtime_ns}".encode())
+    return print_
+
+
 def check_descriptor() -> None:
     """``data/datapackage.json`` parses (before any kernel imports the package that reads it)."""
     try:
@@ -308,7 +319,7 @@ def build(
     for gone in set(known) - {p.relative_to(ROOT).as_posix() for p in files}:
         del known[gone]
     digests = file_digests(files, known)  # the sources as this build reads them
-    print_ = combine(digests)
+    print_ = published_print(target, digests)
     if not force and state.get(f"published-{target}") == print_ and any(spec["publish"].glob("*")):
         say(
             f"nothing changed since the last {target} build: {spec['publish'].relative_to(ROOT)} is up to date "
@@ -349,7 +360,7 @@ def build(
         changed = publish(built, spec["publish"])
         # The sources as read, with the notebooks as executed in place: a file saved while this
         # build ran keeps its old digest here, so the next build sees it changed.
-        state[f"published-{target}"] = combine({**digests, **file_digests(stale, known)})
+        state[f"published-{target}"] = published_print(target, {**digests, **file_digests(stale, known)})
         write_state(state)
     finally:
         if own:

@@ -1,7 +1,8 @@
 """Web edition (issues 7 and 12): light pages, no request to any other host, Chinese search
 that finds unsegmented queries, a meta description per page, lazy figures with their size,
-Chinese page furniture (buttons, footer), long tables folded behind their caption, and a link
-to the PDF edition. Vendored files live in tools/web/ (static/web/ is copied to _static/web/,
+Chinese page furniture (buttons, footer), long tables folded behind their caption, phone
+tables (cards for narrow ones of long text, English cells marked), page-only tab titles, and
+a link to the PDF edition when the site holds it. Vendored files live in tools/web/ (static/web/ is copied to _static/web/,
 templates/ overrides theme templates and components); nothing goes in a source _static/
 folder, which Jupyter Book would add to every page. measure/web.py measures the result;
 tests/test_web.py holds every page to it, at phone and desktop widths.
@@ -52,14 +53,34 @@ BODY_UI_ZH = {
     '<summary aria-label="Toggle hidden content">': "<summary>",
 }
 # The PDF edition (``make pdf`` -> _build/pdf/book.pdf) sits at the root of the site as
-# book.pdf: the HTML build copies it in when it exists (see _web_build_finished), and every
-# page links it (the download menu and the footer).
+# book.pdf. A published site never links to something it does not contain: when the PDF
+# has been built, the HTML build copies it in (_web_build_finished) and every page links it
+# (the download menu and the footer); when it has not (``make book`` alone), no page
+# mentions it. ``make pdf`` builds the PDF, then the site again, so the two are published
+# together (README, "Editions").
 PDF_EDITION = "book.pdf"
-PDF_BUILT = Path(__file__).resolve().parents[2] / "_build" / "pdf" / PDF_EDITION
+
+
+def pdf_built(app) -> Path | None:
+    """The built PDF edition of the book in ``app``'s source tree, if there is one."""
+    path = Path(app.confdir) / "_build" / "pdf" / PDF_EDITION
+    return path if path.is_file() else None
+
+
 # Tables longer than this are folded behind their caption (<details>): the 46-row list of the
 # chapter's numbers filled ten phone screens. Printing opens them (layout.html); the PDF
 # edition is typeset from the doctree and is not affected.
 LONG_TABLE_ROWS = 15
+# A narrow table of few rows and long cells (at most CARD_COLUMNS columns and CARD_ROWS rows,
+# cells of CARD_CHARS characters or more on average) reads as a stack of cards on a phone
+# (web.css, under 600 px): one card per row, each cell beside its column's name, so a
+# paragraph is not set in a column a few characters wide (表 2-2, three rows of long text,
+# was 1,854 px tall). Other tables keep their rows and scroll sideways with the first column
+# pinned: as cards, tables of short cells (表 2-13, 2-15) or of seven columns (表 2-11) ran
+# to twice their height as tables, one line per cell.
+CARD_ROWS = 8
+CARD_COLUMNS = 4
+CARD_CHARS = 20
 
 
 def _asset_name(asset) -> str:
@@ -145,14 +166,17 @@ def _lazy_images(app, doctree, body: str) -> str:
     return re.sub(r"<img\b[^>]*>", tag, body)
 
 
-def _header_buttons(buttons: list[dict], pathto) -> None:
-    """sphinx-book-theme's download menu: 打印 (mainland usage, not 列印成 PDF) and the PDF edition."""
+def _header_buttons(buttons: list[dict], pathto, pdf: bool) -> None:
+    """sphinx-book-theme's download menu: 打印 (mainland usage, not 列印成 PDF) and, when it was
+    built, the PDF edition."""
     for group in buttons:
         if group.get("label") != "download-buttons":
             continue
         for button in group["buttons"]:
             if button.get("label") == "download-pdf-button":
                 button.update(text="打印", tooltip="打印本页", icon="fas fa-print")
+        if not pdf:
+            continue
         group["buttons"].append(
             {
                 "type": "link",
@@ -163,6 +187,59 @@ def _header_buttons(buttons: list[dict], pathto) -> None:
                 "label": "book-pdf-button",
             }
         )
+
+
+def card_tables(body: str) -> str:
+    """Mark the cells in English ``lang="en"``; mark the narrow tables of few rows and long cells
+    (CARD_COLUMNS, CARD_ROWS, CARD_CHARS) ``web-cards`` and give each body cell its column's name (``data-label``, which
+    web.css shows on a phone). Tables with merged cells or more than one header row stay
+    tables. The ARIA roles keep them tables for assistive technology when the phone's
+    stylesheet sets their parts ``display: block``."""
+    from html import escape
+
+    def english(cell: re.Match) -> str:
+        text = re.sub(r"<[^>]+>", "", cell.group(0))
+        if re.search(r"[A-Za-z]{3}", text) and not re.search(r"[\u3400-\u9fff]", text):
+            return cell.group(0).replace("<td", '<td lang="en"', 1)
+        return cell.group(0)
+
+    def one(match: re.Match) -> str:
+        # A cell in English (the data's English names) says so: read in English by a screen
+        # reader, and given more width on a phone (web.css), where it wrapped into ten lines.
+        html = re.sub(r"<td\b.*?</td>", english, match.group(0), flags=re.S)
+        head = re.search(r"<thead>(.*?)</thead>", html, re.S)
+        if re.search(r"\b(?:colspan|rowspan)=", html) or not head or head.group(1).count("<tr") != 1:
+            return html
+        rows = re.findall(r"<tr\b", html[head.end() :])
+        labels = [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<th\b[^>]*>(.*?)</th>", head.group(1), re.S)
+        ]
+        if not rows or len(rows) > CARD_ROWS or len(labels) > CARD_COLUMNS:
+            return html
+        cells = [  # the text of each body cell, without the folded 报告原文
+            re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", re.sub(r"<details\b.*?</details>", "", cell, flags=re.S)))
+            for cell in re.findall(r"<td\b.*?</td>", html[head.end() :], re.S)
+        ]
+        if sum(map(len, cells)) < CARD_CHARS * max(len(cells), 1):
+            return html
+
+        def row(tr: re.Match) -> str:
+            names = iter(labels)
+            return re.sub(
+                r"<(td|th)\b",
+                lambda c: f'<{c.group(1)} role="cell" data-label="{escape(next(names, ""))}"',
+                tr.group(0).replace("<tr", '<tr role="row"', 1),
+            )
+
+        top = html[: head.end()]
+        top = top.replace('<table class="table', '<table role="table" class="table web-cards', 1)
+        top = top.replace("<thead>", '<thead role="rowgroup">').replace("<tr", '<tr role="row"')
+        top = top.replace("<th ", '<th role="columnheader" ')
+        rest = re.sub(r"<tr\b.*?</tr>", row, html[head.end() :], flags=re.S)
+        return top + rest.replace("<tbody>", '<tbody role="rowgroup">', 1)
+
+    return re.sub(r'<table class="table\b.*?</table>', one, body, flags=re.S)
 
 
 def _fold_long_tables(app, doctree, docname):
@@ -197,7 +274,9 @@ def _web_page_context(app, pagename, templatename, context, doctree):
     """Trim each page's assets to what it uses; add its description; lazy figures."""
     if app.builder.format != "html":
         return
-    _header_buttons(context.get("header_buttons", []), context["pathto"])
+    pdf = pdf_built(app) is not None
+    context["web_pdf_edition"] = PDF_EDITION if pdf else ""  # the footer (web-credit.html)
+    _header_buttons(context.get("header_buttons", []), context["pathto"], pdf)
     body = context.get("body", "")
     for key in ("script_files", "css_files"):
         if key in context:
@@ -238,7 +317,10 @@ def _web_page_context(app, pagename, templatename, context, doctree):
     if body:
         for english, chinese in BODY_UI_ZH.items():
             body = body.replace(english, chinese)
-        context["body"] = _lazy_images(app, doctree, body)
+        context["body"] = card_tables(_lazy_images(app, doctree, body))
+    # The tab's title (layout.html): the page's own, not followed by the book's, which every
+    # tab repeated (a row of tabs showed the book's title cut short); the front page adds it.
+    context["web_tab_title"] = f"{title} – {book}" if pagename == app.config.root_doc else title
 
 
 # Icons the theme's CSS draws in pseudo-elements with the icon font (web.css masks them).
@@ -330,10 +412,13 @@ def _web_build_finished(app, exception):
         if not target.exists() or target.read_text(encoding="utf-8") != css:
             target.write_text(css, encoding="utf-8")
     record_file.write_text(json.dumps({"css": version, "pages": pages}), encoding="utf-8")
-    if PDF_BUILT.is_file():
+    built = pdf_built(app)
+    if built is not None:
         import shutil
 
-        shutil.copyfile(PDF_BUILT, out / PDF_EDITION)
+        shutil.copyfile(built, out / PDF_EDITION)
+    else:
+        (out / PDF_EDITION).unlink(missing_ok=True)  # a staging folder may keep an earlier copy
 
 
 def _web_config_inited(app, config):
@@ -349,16 +434,18 @@ def _web_config_inited(app, config):
         config.mathjax_path = "web/mathjax/tex-chtml.js"  # relative to _static
 
 
-def _web_fingerprint() -> str:
+def _web_fingerprint(app) -> str:
     import hashlib
 
     files = [Path(__file__), *sorted(p for p in WEB_DIR.rglob("*") if p.is_file())]
-    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
+    pdf = b"pdf" if pdf_built(app) is not None else b""  # every page links the PDF, or none does
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files) + pdf).hexdigest()
 
 
 def _web_outdated(app, env, added, changed, removed):
-    """Rewrite every page when this extension or tools/web/ changed (Sphinx would not)."""
-    fingerprint = _web_fingerprint()
+    """Rewrite every page when this extension or tools/web/ changed, or the PDF edition came
+    or went (Sphinx would not)."""
+    fingerprint = _web_fingerprint(app)
     if getattr(env, "techreport_web", None) != fingerprint:
         env.techreport_web = fingerprint
         return sorted(env.found_docs - set(added) - set(changed))
