@@ -415,6 +415,11 @@ def test_open_pages_run_first(keyed):
     book = [keyed / f"book/{n}.ipynb" for n in ("overview", "2-1-three-fields/index", "2-1-three-fields/biomed")]
     assert build.open_first(book, ["book/2-1-three-fields/biomed"]) == [book[2], book[0], book[1]]
     assert build.open_first(book, []) == book
+    # while the open page's notebook runs, no other page is published (that would delay it)
+    watched = {"book/2-1-three-fields/biomed"}
+    assert not build.publish_now([book[0]], [book[2], book[1]], watched)
+    assert build.publish_now([book[2]], [book[0]], watched)
+    assert build.publish_now([book[0]], [book[1]], watched) and build.publish_now([book[0]], [book[1]], set())
 
 
 class DonePool:
@@ -446,7 +451,8 @@ def test_the_site_is_published_after_each_notebook_while_others_run(keyed):
     pool, published = DonePool(), []
     stale = [keyed / f"book/{n}.ipynb" for n in ("2-1-three-fields/biomed", "2-1-three-fields/index", "overview")]
 
-    def after():
+    def after(finished, running):
+        assert finished and running and not set(finished) & set(running)
         published.append(sorted(state["notebooks"]))
         pool.finish_next()
 
