@@ -14,6 +14,7 @@ and each save is timed until the served page shows it:
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ import urllib.request
 from functools import partial
 from pathlib import Path
 
-from .run import edit_line, fresh_copy
+from .run import ROOT, edit_line, fresh_copy
 
 EDITS = {
     # name: (file, start of the edited line (None: the first match in the file), the text of
@@ -99,6 +100,7 @@ def preview_latency(repeats: int = 3, edits: tuple[str, ...] = ("row", "cluster"
                 file, start, text, page, shows = EDITS[name]
                 tab = threading.Thread(target=hold_open, args=(url, page, stop), daemon=True)
                 tab.start()
+                time.sleep(1)  # the tab's stream is open (as a browser's is long before an edit)
                 path = repo / file
                 original = path.read_text(encoding="utf-8")
                 seconds, executed = [], []
@@ -132,4 +134,7 @@ def preview_latency(repeats: int = 3, edits: tuple[str, ...] = ("row", "cluster"
             stop.set()
             proc.terminate()
             proc.wait(timeout=120)
+            kept = ROOT / "_build" / "bench-preview.log"  # what the preview printed, for a look afterwards
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copy2(log, kept)
     return out
