@@ -48,6 +48,7 @@ def point_build_at(root: Path, monkeypatch) -> None:
     """bookbuild's modules (and the loader) read the repository at ``root``."""
     for module in (build, config, keys, sources, sphinx_app):
         monkeypatch.setattr(module, "ROOT", root)
+    monkeypatch.setattr(sources, "STATE", root / "_build" / "state.json")  # never the real tree's state
     monkeypatch.setattr(keys, "NOTEBOOK_PACKAGE", root / "techreport")
     monkeypatch.setattr("techreport.data.DATA_DIR", root / "data")
 
@@ -448,6 +449,7 @@ class DonePool:
 
 
 def test_the_site_is_published_after_each_notebook_while_others_run(keyed):
+    assert sources.STATE == keyed / "_build" / "state.json"
     pool, published = DonePool(), []
     stale = [keyed / f"book/{n}.ipynb" for n in ("2-1-three-fields/biomed", "2-1-three-fields/index", "overview")]
 
