@@ -67,6 +67,7 @@ TARGETS = {
     "pdf": {"builder": "pdflatex", "stage": BUILD / "stage-pdf", "built": "_build/latex", "publish": BUILD / "pdf"},
 }
 DESCRIPTOR = Path("data") / "datapackage.json"
+ENVIRONMENT = TARGETS["html"]["stage"] / "_build" / ".doctrees" / "environment.pickle"
 
 
 def published_print(target: str, digests: dict[Path, bytes]) -> str:
@@ -145,10 +146,21 @@ def validate_data(state: dict, digests: dict[Path, bytes]) -> None:
         )
 
 
+def doc(path: Path) -> str:
+    """A page's document name (``book/x/page``)."""
+    return path.relative_to(ROOT).with_suffix("").as_posix()
+
+
 def open_first(stale: list[Path], open_pages: Iterable[str]) -> list[Path]:
     """The stale notebooks, those of the pages open in a browser (``book/x/page``) first; else in book order."""
     shown = set(open_pages)
-    return sorted(stale, key=lambda p: p.relative_to(ROOT).with_suffix("").as_posix() not in shown)
+    return sorted(stale, key=lambda p: doc(p) not in shown)
+
+
+def publish_now(finished: list[Path], running: list[Path], watched: set[str]) -> bool:
+    """Whether to publish now, while ``running`` notebooks still run: yes, unless an open page
+    (``watched``) is still running and none just finished (Sphinx now would only delay it)."""
+    return bool({doc(p) for p in finished} & watched) or not {doc(p) for p in running} & watched
 
 
 def execute_stale(
@@ -156,12 +168,12 @@ def execute_stale(
     total: int,
     state: dict,
     pool: KernelPool | None,
-    after: Callable[[], None] | None = None,
+    after: Callable[[list[Path], list[Path]], None] | None = None,
 ) -> int:
     """Run the stale notebooks on the pool's kernels in the order given; record each one's reads and key.
 
-    ``after`` (the preview) is called whenever notebooks finished and others still run, so
-    their pages can be published before the rest is done."""
+    ``after(finished, running)`` (the preview) is called whenever notebooks finished and others
+    still run, so their pages can be published before the rest is done."""
     if not stale:
         return 0
     say(f"notebooks: executing {len(stale)} of {total} on {min(pool.size, len(stale))} kernel(s)")
@@ -171,6 +183,7 @@ def execute_stale(
     try:
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            batch = sorted((futures[f] for f in finished), key=stale.index)
             for future in sorted(finished, key=lambda f: stale.index(futures[f])):
                 reads, seconds = future.result()  # a BuildError stops here; the rest are cancelled
                 path = futures[future]
@@ -179,7 +192,7 @@ def execute_stale(
                 done += 1
                 say(f"  [{done}/{len(stale)}] {path.relative_to(ROOT)}  {seconds:.1f} s  ({len(stale) - done} left)")
             if pending and after is not None:
-                after()
+                after(batch, sorted((futures[f] for f in pending), key=stale.index))
     except BaseException:
         for future in futures:
             future.cancel()
@@ -333,21 +346,24 @@ def build(
     session = session or Session(jobs)
     try:
         stale = stale_notebooks(notebooks, state, force)
-        if first is not None:
-            stale = open_first(stale, first())
+        watched = set(first()) if first is not None else set()
+        stale = open_first(stale, watched)
         pool = session.warm_kernels(len(stale))  # kernels start while the data is validated
         if target == "html":
             session.start_sphinx(state, files)  # and Sphinx while the notebooks run
+        # Published page by page (the preview) when Sphinx's saved environment makes that an
+        # incremental build: on a first or fresh build each would rebuild every page.
+        early = shown is not None and target == "html" and (ENVIRONMENT.exists() and any(spec["publish"].glob("*")))
         validate_data(state, digests)
         say(f"data: every table valid ({time.perf_counter() - started:.1f} s)")
         if not stale:
             say(f"notebooks: all {len(notebooks)} up to date")
 
-        def publish_so_far() -> None:
-            shown(publish(html(state, files, session), spec["publish"]))
+        def publish_so_far(finished: list[Path], running: list[Path]) -> None:
+            if publish_now(finished, running, watched):
+                shown(publish(html(state, files, session), spec["publish"]))
 
-        early = publish_so_far if shown is not None and target == "html" else None
-        executed = execute_stale(stale, len(notebooks), state, pool, after=early)
+        executed = execute_stale(stale, len(notebooks), state, pool, after=publish_so_far if early else None)
         if own and session.kernels is not None:
             session.kernels.close()  # no kernel outlives its use in a one-shot build
             session.kernels = None

@@ -95,7 +95,9 @@ def measure(repeats: int, with_pdf: bool = True, with_preview: bool = True, with
                 seconds, out = ours(repo, "html")
                 results[key].append(seconds)
                 reexecuted[key] = executed(out)
-            results["nbval"].append(timed([sys.executable, "-m", "pytest", "-q", "book"], ROOT)[0])
+            results["nbval"].append(
+                timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "book"], ROOT)[0]
+            )
 
             if not with_stock:
                 continue

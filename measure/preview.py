@@ -14,6 +14,7 @@ and each save is timed until the served page shows it:
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ import urllib.request
 from functools import partial
 from pathlib import Path
 
-from .run import edit_line, fresh_copy
+from .run import ROOT, edit_line, fresh_copy
 
 EDITS = {
     # name: (file, start of the edited line (None: the first match in the file), the text of
@@ -74,7 +75,7 @@ def wait(check, proc, log: Path, poll: float = 0.3, limit: float = 900):
     raise SystemExit(f"the preview did not get there:\n{log.read_text(encoding='utf-8')[-3000:]}")
 
 
-def preview_latency(repeats: int = 3, edits: tuple[str, ...] = ("cluster", "row")) -> dict:
+def preview_latency(repeats: int = 3, edits: tuple[str, ...] = ("row", "cluster")) -> dict:
     """Seconds from saving a value to the served page showing it, in a running preview, per edit."""
     out: dict = {}
     with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp:
@@ -99,6 +100,7 @@ def preview_latency(repeats: int = 3, edits: tuple[str, ...] = ("cluster", "row"
                 file, start, text, page, shows = EDITS[name]
                 tab = threading.Thread(target=hold_open, args=(url, page, stop), daemon=True)
                 tab.start()
+                time.sleep(1)  # the tab's stream is open (as a browser's is long before an edit)
                 path = repo / file
                 original = path.read_text(encoding="utf-8")
                 seconds, executed = [], []
@@ -117,8 +119,10 @@ def preview_latency(repeats: int = 3, edits: tuple[str, ...] = ("cluster", "row"
                     done = wait(partial(finished, log, mark), proc, log)
                     executed.append(int(re.search(r"\((\d+) notebook", done.group(0)).group(1)))
                     time.sleep(1)
-                path.write_text(original, encoding="utf-8")
-                time.sleep(2)
+                mark = len(log.read_text(encoding="utf-8"))
+                path.write_text(original, encoding="utf-8")  # and wait for that build too
+                wait(partial(finished, log, mark), proc, log)
+                time.sleep(1)
                 out[name] = {"page": page, "edit_to_visible": seconds, "notebooks": executed}
             # A save that changes nothing: the build is skipped (the fingerprint is equal).
             csv = repo / EDITS["cluster"][0]
@@ -130,4 +134,7 @@ def preview_latency(repeats: int = 3, edits: tuple[str, ...] = ("cluster", "row"
             stop.set()
             proc.terminate()
             proc.wait(timeout=120)
+            kept = ROOT / "_build" / "bench-preview.log"  # what the preview printed, for a look afterwards
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copy2(log, kept)
     return out

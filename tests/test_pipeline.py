@@ -48,6 +48,7 @@ def point_build_at(root: Path, monkeypatch) -> None:
     """bookbuild's modules (and the loader) read the repository at ``root``."""
     for module in (build, config, keys, sources, sphinx_app):
         monkeypatch.setattr(module, "ROOT", root)
+    monkeypatch.setattr(sources, "STATE", root / "_build" / "state.json")  # never the real tree's state
     monkeypatch.setattr(keys, "NOTEBOOK_PACKAGE", root / "techreport")
     monkeypatch.setattr("techreport.data.DATA_DIR", root / "data")
 
@@ -226,14 +227,15 @@ def test_a_one_page_change_rewrites_only_its_pages_in_the_site(repo):
     edit(repo / "data" / "industry_clusters.csv", "北斗导航", "北斗导航与位置服务")
     result = run_build(repo)
     assert result.returncode == 0, result.stdout + result.stderr
-    # the page only: no page reads another page's outputs
-    assert executed(result) == ["book/2-3-platforms/index.ipynb"]
+    # the page, and 原文对照, which reads every table whole (no page reads another page's outputs)
+    assert sorted(executed(result)) == ["book/2-3-platforms/index.ipynb", "book/concordance.ipynb"]
     assert "北斗导航与位置服务" in (site / "book" / "2-3-platforms" / "index.html").read_text(encoding="utf-8")
     rewritten = {str(p.relative_to(site)) for p, mtime in before.items() if p.stat().st_mtime_ns != mtime}
     # the page, and the pages whose table of contents lists it (Sphinx rewrites those)
     assert "book/2-3-platforms/index.html" in rewritten
     expected = {
         "book/2-3-platforms/index.html",
+        "book/concordance.html",
         "book/overview.html",
         "index.html",
         "search.html",
@@ -414,6 +416,11 @@ def test_open_pages_run_first(keyed):
     book = [keyed / f"book/{n}.ipynb" for n in ("overview", "2-1-three-fields/index", "2-1-three-fields/biomed")]
     assert build.open_first(book, ["book/2-1-three-fields/biomed"]) == [book[2], book[0], book[1]]
     assert build.open_first(book, []) == book
+    # while the open page's notebook runs, no other page is published (that would delay it)
+    watched = {"book/2-1-three-fields/biomed"}
+    assert not build.publish_now([book[0]], [book[2], book[1]], watched)
+    assert build.publish_now([book[2]], [book[0]], watched)
+    assert build.publish_now([book[0]], [book[1]], watched) and build.publish_now([book[0]], [book[1]], set())
 
 
 class DonePool:
@@ -442,10 +449,12 @@ class DonePool:
 
 
 def test_the_site_is_published_after_each_notebook_while_others_run(keyed):
+    assert sources.STATE == keyed / "_build" / "state.json"
     pool, published = DonePool(), []
     stale = [keyed / f"book/{n}.ipynb" for n in ("2-1-three-fields/biomed", "2-1-three-fields/index", "overview")]
 
-    def after():
+    def after(finished, running):
+        assert finished and running and not set(finished) & set(running)
         published.append(sorted(state["notebooks"]))
         pool.finish_next()
 
