@@ -4,16 +4,17 @@
 * :mod:`.search` - Chinese search terms kept whole (a jieba user dictionary from the data);
 * :mod:`.web` - the light, self-contained web edition (asset trimming, descriptions, icons);
 * :mod:`.latex` - the PDF edition (no code, the front matter chapter);
-* :mod:`.figures` - phone-width charts by ``<picture>``, a tap opens a chart full size.
+* :mod:`.figures` - phone-width charts by ``<picture>``, a tap opens a chart full size;
+* :mod:`.imprint` - the version and build date on the front page and the PDF's title page.
 """
 
 from __future__ import annotations
 
-from . import figures, latex, numbering, search, web
+from . import figures, imprint, latex, numbering, search, web
 
 
 def setup(app):
-    for module in (numbering, search, latex, web, figures):
+    for module in (numbering, search, latex, web, figures, imprint):
         module.setup(app)
     # env_version: raise it when what the environment keeps changes (numbering's page
     # outlines): Sphinx then re-reads every page instead of using an environment without it.
