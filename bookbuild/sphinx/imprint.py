@@ -60,8 +60,8 @@ def _always_read_front_page(app, env, added, changed, removed):
 
 def _title_page_date(app):
     if app.builder.format == "latex":
-        # the title page's \date (latex_elements is read when the LaTeX files are written)
-        app.config.latex_elements = {**app.config.latex_elements, "date": chinese_date(build_date())}
+        # the title page's \date: the LaTeX builder has set its context (from today_fmt) by now
+        app.builder.context["date"] = chinese_date(build_date())
 
 
 def setup(app) -> None:

@@ -180,7 +180,7 @@ def _keep_table_together(table: nodes.table) -> None:
     if rows > LONGTABLE_ROWS:
         if "longtable" not in table["classes"]:
             table["classes"].append("longtable")
-        # (tools/latex/techreport.sty: \techreportlongtablerows is not used yet, see there)
+        before.append(rf"\techreportlongtablerows{{{rows}}}")
     notes = []
     for node in _after(table):
         if not (isinstance(node, nodes.paragraph) and set(node["classes"]) & set(TABLE_NOTES)):
