@@ -6,6 +6,8 @@ headings) is listed in the contents; long tables break across pages.
 
 from __future__ import annotations
 
+import re
+
 from docutils import nodes
 from sphinx import addnodes
 
@@ -18,6 +20,8 @@ DATA_LINKS = "数据："
 # figure (the report's words).
 TABLE_NOTES = ("table-note", "source-line")
 REPORT_WORDS = "report-words-text"
+# A data file's name ("data/ai_groups.csv", "datapackage.json")
+FILE_NAME = re.compile(r"\.(?:csv|json|geojson)\b")
 
 
 def _latex_builder_inited(app):
@@ -119,14 +123,16 @@ def _latex_tree(app, doctree, docname):
             section.parent.insert(section.parent.index(section), _latex(r"\techreportbackmatter"))
         # the page's title goes into the contents, its inner headings do not, and they are never
         # numbered like sections 2.1-2.3 (tools/latex/techreport.sty)
-        start_page = r"\techreportpagestart"
-        if level <= 1:
-            # the running head from this page title's first page on: a section (2.1-2.3) by its
-            # number and title, a chapter by none
-            title = escape(section[0].astext()) if level == 1 else ""
-            start_page += rf"\techreportsectionahead{{{title}}}"
+        start_page, after_title = r"\techreportpagestart", rf"\techreportpagetitle{{{level}}}"
+        # the running head from here on (tools/latex/techreport.sty): a section (2.1-2.3) by its
+        # number and title, recorded just before its heading; a chapter by none, recorded on its
+        # first page (after the title: the pages of floats flushed before it keep the section)
+        if level == 1:
+            start_page += rf"\techreportsectionahead{{{escape(section[0].astext())}}}"
+        elif level == 0:
+            after_title += r"\techreportsectionahead{}"
         section.parent.insert(section.parent.index(section), _latex(start_page))
-        section.insert(1, _latex(rf"\techreportpagetitle{{{level}}}"))
+        section.insert(1, _latex(after_title))
     for ref in doctree.findall(addnodes.number_reference):
         # "图 %s" -> "图~%s": a reference never breaks between its name and its number
         ref["title"] = ref.get("title", "%s").replace(" %s", "\u00a0%s")
@@ -134,6 +140,13 @@ def _latex_tree(app, doctree, docname):
         _mark_data_links(caption)
     for ref in list(doctree.findall(nodes.reference)):
         _page_number(ref)
+    for paragraph in list(doctree.findall(nodes.paragraph)):
+        if any(FILE_NAME.search(literal.astext()) for literal in paragraph.findall(nodes.literal)):
+            # file names are never broken (tools/latex/techreport.sty): their lines end ragged
+            # instead of spreading the Chinese characters apart
+            parent = paragraph.parent
+            parent.insert(parent.index(paragraph), _latex(r"\begingroup\raggedright"))
+            parent.insert(parent.index(paragraph) + 1, _latex(r"\par\endgroup"))
     for table in list(doctree.findall(nodes.table)):
         _keep_table_together(table)
     for words in list(doctree.findall(nodes.paragraph)):
