@@ -8,12 +8,14 @@ so new pages, tables and figures are checked without editing this file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 
+import pdfplumber
 import pytest
 import yaml
 from helpers import build_book
@@ -291,3 +293,266 @@ def test_no_code_in_the_pdf(book):
     assert r"\begin{sphinxVerbatimInput}" not in book["tex"]
     for code in ("style.setup()", "load_table(", "import "):
         assert code not in book["text"]
+
+
+# -- Layout read from the PDF as a reader sees it: each line of text with its font size and place.
+# The text area starts below the running head (A4, vmargin 2.6 cm = 73.7 pt from the top).
+TEXT_TOP_PT = 70
+# Sphinx's default colour of a table's header row (TableRowColorHeader, {gray}{0.86}); body rows
+# are filled in lighter greys (colorrows), so a table's rows are bands of grey rectangles.
+HEADER_GREY = 0.86
+# One heading level must be visibly larger than the next: by this factor at least.
+LEVEL_STEP = 1.15
+
+
+def pdf_lines(path) -> list[dict]:
+    """Every line of the PDF: page (1-based), top (pt), font size (pt), text without whitespace, bold."""
+    lines = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            rows: dict[tuple, list] = {}
+            for char in page.chars:
+                rows.setdefault((round(char["top"]), round(char["size"], 1)), []).append(char)
+            for (top, size), chars in sorted(rows.items()):
+                text = squeeze("".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"])))
+                bold = any("Bold" in c["fontname"] for c in chars)
+                lines.append({"page": number, "top": top, "size": size, "text": text, "bold": bold})
+    return lines
+
+
+def toc_levels() -> list[tuple[str, int]]:
+    """(docname, level of its title) for every page: 0 a chapter (and the front page, 关于本书),
+    1 a section (2.1-2.3), 2 a topic page."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [(toc["root"], 0)]
+
+    def walk(entries, level):
+        for entry in entries or []:
+            pages.append((entry["file"], level))
+            walk(entry.get("sections"), level + 1)
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"), 0)
+    return pages
+
+
+def page_subheads(docname: str) -> list[str]:
+    """A page's own headings (its H2s), below its title."""
+    path = ROOT / f"{docname}.ipynb"
+    if path.exists():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
+    return [re.sub(r"[*_`]", "", h) for h in re.findall(r"^##\s+(.+?)\s*$", text, re.M)]
+
+
+HEADING_LEVELS = ("chapter", "section", "topic", "subhead")
+
+
+def body_text_size(lines: list[dict]) -> float:
+    """The size most of the text is set in."""
+    return max({x["size"] for x in lines}, key=lambda size: sum(len(x["text"]) for x in lines if x["size"] == size))
+
+
+def heading_problems(lines: list[dict]) -> tuple[dict[str, set[float]], list[str]]:
+    """The font sizes of the book's headings by level, and what breaks the hierarchy: a heading
+    not set as a bold line of its own, two sizes within one level, a level not visibly larger
+    (LEVEL_STEP) than the next, subheads no larger than the text."""
+    wanted: dict[str, set[str]] = {level: set() for level in HEADING_LEVELS}
+    for docname, level in toc_levels():
+        wanted[HEADING_LEVELS[level]].add(squeeze(headings(docname)[0]))
+        wanted["subhead"].update(squeeze(h) for h in page_subheads(docname))
+    # the book's body: after the contents and the lists of figures and tables
+    first = min(line["page"] for line in lines if line["text"] == squeeze(headings(toc_levels()[0][0])[0]))
+    body = [line for line in lines if line["page"] >= first and line["top"] >= TEXT_TOP_PT]
+    text_size = body_text_size(body)
+    sizes: dict[str, set[float]] = {level: set() for level in HEADING_LEVELS}
+    problems = []
+    for level, texts in wanted.items():
+        for text in sorted(texts):
+            found = [
+                line["size"]
+                for line in body
+                if line["bold"]
+                and line["size"] > text_size
+                and re.fullmatch(rf"(?:\d+(?:\.\d+)*)?{re.escape(text)}", line["text"])
+            ]
+            if not found:
+                problems.append(
+                    f"{level} {text!r} is not a bold line of its own, larger than the text ({text_size} pt)"
+                )
+            sizes[level].update(found)
+    for level, found in sizes.items():
+        if found and max(found) - min(found) > 0.3:
+            problems.append(f"{level}s are set in {sorted(found)} pt")
+    for upper, lower in itertools.pairwise(HEADING_LEVELS):
+        if sizes[upper] and sizes[lower] and min(sizes[upper]) < LEVEL_STEP * max(sizes[lower]):
+            problems.append(
+                f"{upper}s ({sorted(sizes[upper])} pt) are not visibly larger than {lower}s ({sorted(sizes[lower])} pt)"
+            )
+    if sizes["subhead"] and min(sizes["subhead"]) <= text_size:
+        problems.append(f"subheads ({sorted(sizes['subhead'])} pt) are no larger than the text ({text_size} pt)")
+    return sizes, problems
+
+
+@pytest.fixture(scope="session")
+def layout(book):
+    return pdf_lines(book["pdf"])
+
+
+def test_heading_sizes_are_strictly_ordered_by_level(layout):
+    """Chapter > section (2.1) > topic page > a page's own subheads, whatever LaTeX level Sphinx
+    gives each (the overview's heads are \\section, 2.1's \\subsection): each level in one size,
+    each visibly larger than the next, the smallest larger than the text."""
+    sizes, problems = heading_problems(layout)
+    assert not problems, "the heading hierarchy:\n" + "\n".join(problems)
+    assert all(sizes.values()), sizes
+
+
+def running_head_problems(lines: list[dict]) -> list[str]:
+    """Pages whose running head does not name the section in force at the top of the page: the
+    last section (2.1-2.3) begun on an earlier page, or one that opens this page; none before the
+    first section or after a chapter (原文对照) begins."""
+    sections = {squeeze(headings(d)[0]) for d, level in toc_levels() if level == 1}
+    chapters = {squeeze(headings(d)[0]) for d, level in toc_levels() if level == 0}
+    starts = []  # (page, top, title or None for a chapter), in book order
+    text_size = body_text_size(lines)
+    for line in lines:
+        if line["top"] < TEXT_TOP_PT or not line["bold"] or line["size"] < LEVEL_STEP * text_size:
+            continue  # not a heading (原文对照 quotes the sections' titles in bold text)
+        numbered = re.fullmatch(r"(\d+\.\d+)(.+)", line["text"])
+        if numbered and numbered[2] in sections:
+            starts.append((line["page"], line["top"], line["text"]))
+        elif line["text"] in chapters and line["size"] > 20:
+            starts.append((line["page"], line["top"], None))
+    problems = []
+    pages = sorted({line["page"] for line in lines})
+    for page in pages:
+        head = "".join(x["text"] for x in lines if x["page"] == page and x["top"] < TEXT_TOP_PT)
+        first_top = min((x["top"] for x in lines if x["page"] == page and x["top"] >= TEXT_TOP_PT), default=None)
+        in_force = [title for p, top, title in starts if p < page or (p == page and top == first_top)]
+        expected = in_force[-1] if in_force else None
+        if not head:
+            continue  # a page without running head (a chapter's first page)
+        named = [title for _, _, title in starts if title and head.endswith(title)]
+        if expected and not head.endswith(expected):
+            problems.append(f"p. {page}: headed {head!r}, but {expected!r} is in force at its top")
+        elif not expected and named:
+            problems.append(f"p. {page}: headed {head!r}, but no section is in force at its top")
+    return problems
+
+
+def test_running_heads_name_the_section_at_the_top_of_the_page(layout):
+    problems = running_head_problems(layout)
+    assert not problems, "running heads:\n" + "\n".join(problems)
+
+
+def _grey(rect) -> float | None:
+    colour = rect.get("non_stroking_color")
+    if isinstance(colour, (list, tuple)) and len(colour) == 1:
+        colour = colour[0]
+    return colour if isinstance(colour, (int, float)) else None
+
+
+def table_blocks(page) -> list[dict]:
+    """The tables on a PDF page, from their rows' grey bands: top, bottom, header rows, body rows."""
+    bands: dict[tuple, list] = {}
+    for rect in page.rects:
+        if rect.get("fill") and _grey(rect) is not None:
+            bands.setdefault((round(rect["top"]), round(rect["bottom"])), []).append(rect)
+    blocks: list[list[dict]] = []
+    for (top, bottom), rects in sorted(bands.items()):
+        if max(r["x1"] for r in rects) - min(r["x0"] for r in rects) < 0.35 * page.width:
+            continue  # not a table row (a chart's bar, a legend's swatch)
+        row = {"top": top, "bottom": bottom, "header": any(abs(_grey(r) - HEADER_GREY) < 0.01 for r in rects)}
+        if blocks and row["top"] - blocks[-1][-1]["bottom"] <= 8:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    return [
+        {
+            "top": rows[0]["top"],
+            "bottom": rows[-1]["bottom"],
+            "header": sum(r["header"] for r in rows),
+            "body": sum(not r["header"] for r in rows),
+        }
+        for rows in blocks
+        if rows[0]["header"]  # a table opens with its header row, here or repeated on a new page
+    ]
+
+
+def split_table_problems(path, lines: list[dict]) -> list[str]:
+    """Tables that start at a page foot with fewer than two body rows, or carry fewer than two
+    over; notes and source lines of tables (注：…, 资料来源：…) that open a page, away from the table."""
+    problems = []
+    with pdfplumber.open(path) as pdf:
+        blocks = [table_blocks(page) for page in pdf.pages]
+    for index, found in enumerate(blocks):
+        page = index + 1
+        for block in found:
+            below = [x for x in lines if x["page"] == page and block["bottom"] <= x["top"] <= block["bottom"] + 30]
+            if not any("续下页" in x["text"] for x in below):
+                continue
+            if block["body"] < 2:
+                problems.append(f"p. {page}: a table starts with {block['body']} row(s) at the page foot")
+            following = blocks[index + 1] if index + 1 < len(blocks) else []
+            if following and following[0]["body"] < 2:
+                problems.append(f"p. {page + 1}: a table carries over {following[0]['body']} row(s)")
+    for page in sorted({x["page"] for x in lines}):
+        body = [x for x in lines if x["page"] == page and x["top"] >= TEXT_TOP_PT]
+        first = min(body, key=lambda x: x["top"]) if body else None
+        if first and re.match(r"(注：|资料来源：)", first["text"]):
+            problems.append(f"p. {page}: {first['text'][:30]!r} opens the page, away from its table")
+    return problems
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: the .aux feedback in tools/latex/techreport.sty moves 3 of the 5 one-row splits; a table "
+    "split around a float (one row alone mid-table) and notes opening a page remain",
+)
+def test_no_table_starts_or_ends_with_one_row_at_a_page_break(book, layout):
+    problems = split_table_problems(book["pdf"], layout)
+    assert not problems, "tables split at a page break:\n" + "\n".join(problems)
+
+
+def test_title_page_date_and_imprint(book):
+    """The title page dates the book as Chinese books do (2026年12月3日); 关于本书 carries the
+    imprint: the source report and its publisher, the licences, the version and the build date."""
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(book["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    date = re.search(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", first)
+    assert date, f"no date on the title page: {first!r}"
+    assert date[0] == f"{int(date[1])}年{int(date[2])}月{int(date[3])}日", f"the title page dates it {date[0]!r}"
+    flat = book["flat"]
+    imprint = flat[flat.index("版本说明") :]
+    for words in ("《2020上海科技进步报告》", "上海市科学技术委员会", "CCBY4.0", "MIT", "LICENSE"):
+        assert words in imprint, f"the imprint does not name {words}"
+    assert re.search(r"版本：[0-9a-zA-Z.\-]+|版本：未知", imprint), "the imprint gives no version"
+    assert re.search(r"生成日期：\d{4}年\d{1,2}月\d{1,2}日", imprint), "the imprint gives no build date"
+    assert "{{" not in flat, "an unfilled mark in the PDF"
+
+
+def test_web_only_words_stay_off_paper(book):
+    assert "下载菜单" not in book["flat"], "the PDF speaks of the web edition's download menu"
+
+
+def test_every_link_to_another_page_gives_its_page_number(book):
+    """On paper a link cannot be followed: each cross-reference to a page or a place in the book
+    says on which page it is (numbered references, 图 2-3 and 表 2-3, carry their own number)."""
+    refs = re.findall(r"\\sphinxcrossref\{.*?\}\}+(.{0,12})", book["tex"])
+    assert refs, "no cross-reference in book.tex"
+    assert all(after.startswith("（第\\pageref") for after in refs), refs
+    assert re.search(r"（第\d+页）", book["flat"]), "no page number given for a cross-reference"
+
+
+def test_no_latin_name_or_file_name_broken_across_lines(layout):
+    """Running text never hyphenates a Latin word or name, nor breaks a file name, across lines
+    ("OFF-/SHORE", "or-/ganisations.csv", "platform_result_/figures.csv"). (A table's narrow cell
+    may hyphenate a word wider than the cell.)"""
+    text_size = body_text_size(layout)
+    text = [x for x in layout if abs(x["size"] - text_size) < 0.3 and x["top"] >= TEXT_TOP_PT]
+    broken = [x["text"][-20:] for x in text if re.search(r"[A-Za-z0-9][\-\u2010\u2011_]$", x["text"])]
+    assert not broken, f"lines ending inside a Latin name: {broken}"

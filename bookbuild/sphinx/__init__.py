@@ -8,15 +8,16 @@
   table its numbers, downloads and citation; :mod:`.cite` (CITATION.cff, GB/T 7714, BibTeX, the
   ``citation_*`` and ``og:`` meta tags) and :mod:`.downloads` (PNG, CSV, the data package, runnable notebooks);
 * :mod:`.concordance` - what each page shows of the report, and 原文对照 built from that record.
+* :mod:`.imprint` - the version and build date on the front page and the PDF's title page.
 """
 
 from __future__ import annotations
 
-from . import concordance, figures, latex, numbering, search, web
+from . import concordance, figures, imprint, latex, numbering, search, web
 
 
 def setup(app):
-    for module in (numbering, search, latex, web, figures, concordance):
+    for module in (numbering, search, latex, web, figures, imprint, concordance):
         module.setup(app)
     # env_version: raise it when what the environment keeps changes (numbering's page
     # outlines): Sphinx then re-reads every page instead of using an environment without it.

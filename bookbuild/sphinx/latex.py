@@ -6,6 +6,8 @@ headings) is listed in the contents; long tables break across pages.
 
 from __future__ import annotations
 
+import re
+
 from docutils import nodes
 from sphinx import addnodes
 
@@ -14,6 +16,12 @@ from sphinx import addnodes
 LONGTABLE_ROWS = 6
 # What opens the data links at the end of a figure caption (techreport.present.show_figure).
 DATA_LINKS = "数据："
+# Classes of what techreport.present prints with a table (its note, its source line) and under a
+# figure (the report's words).
+TABLE_NOTES = ("table-note", "source-line")
+REPORT_WORDS = "report-words-text"
+# A data file's name ("data/ai_groups.csv", "datapackage.json")
+FILE_NAME = re.compile(r"\.(?:csv|json|geojson)\b")
 
 
 def _latex_builder_inited(app):
@@ -115,23 +123,97 @@ def _latex_tree(app, doctree, docname):
             section.parent.insert(section.parent.index(section), _latex(r"\techreportbackmatter"))
         # the page's title goes into the contents, its inner headings do not, and they are never
         # numbered like sections 2.1-2.3 (tools/latex/techreport.sty)
-        start_page = r"\techreportpagestart"
-        if level <= 1:
-            # the running head from this page title's first page on: a section (2.1-2.3) by its
-            # number and title, a chapter by none
-            title = escape(section[0].astext()) if level == 1 else ""
-            start_page += rf"\techreportsectionahead{{{title}}}"
+        start_page, after_title = r"\techreportpagestart", rf"\techreportpagetitle{{{level}}}"
+        # the running head from here on (tools/latex/techreport.sty): a section (2.1-2.3) by its
+        # number and title, recorded just before its heading; a chapter by none, recorded on its
+        # first page (after the title: the pages of floats flushed before it keep the section)
+        if level == 1:
+            start_page += rf"\techreportsectionahead{{{escape(section[0].astext())}}}"
+        elif level == 0:
+            after_title += r"\techreportsectionahead{}"
         section.parent.insert(section.parent.index(section), _latex(start_page))
-        section.insert(1, _latex(rf"\techreportpagetitle{{{level}}}"))
+        section.insert(1, _latex(after_title))
     for ref in doctree.findall(addnodes.number_reference):
         # "图 %s" -> "图~%s": a reference never breaks between its name and its number
         ref["title"] = ref.get("title", "%s").replace(" %s", "\u00a0%s")
     for caption in doctree.findall(nodes.caption):
         _mark_data_links(caption)
-    for table in doctree.findall(nodes.table):
-        rows = sum(len(body.children) for body in table.findall(nodes.tbody))
-        if rows > LONGTABLE_ROWS and "longtable" not in table["classes"]:
+    for ref in list(doctree.findall(nodes.reference)):
+        _page_number(ref)
+    for paragraph in list(doctree.findall(nodes.paragraph)):
+        if any(FILE_NAME.search(literal.astext()) for literal in paragraph.findall(nodes.literal)):
+            # file names are never broken (tools/latex/techreport.sty): their lines end ragged
+            # instead of spreading the Chinese characters apart
+            parent = paragraph.parent
+            parent.insert(parent.index(paragraph), _latex(r"\begingroup\raggedright"))
+            parent.insert(parent.index(paragraph) + 1, _latex(r"\par\endgroup"))
+    for table in list(doctree.findall(nodes.table)):
+        _keep_table_together(table)
+    for words in list(doctree.findall(nodes.paragraph)):
+        if REPORT_WORDS in words["classes"]:
+            _into_figure(words)
+
+
+def _page_number(ref: nodes.reference) -> None:
+    """A link to another place of the book gives, on paper, the page it leads to:
+    "集成电路产业基础能力加快提升（第12页）". (Links by number, 图 2-3 and 表 2-3, need none.)"""
+    uri = ref.get("refuri", "")
+    if not uri.startswith("%") or any(isinstance(a, (nodes.title, nodes.caption)) for a in _ancestors(ref)):
+        return
+    docname, _, label = uri[1:].partition("#")
+    target = f"{docname}:{label}" if label else f"{docname}::doc"
+    ref.parent.insert(ref.parent.index(ref) + 1, _inline_latex(rf"（第\pageref{{\detokenize{{{target}}}}}页）"))
+
+
+def _ancestors(node: nodes.Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def _inline_latex(text: str) -> nodes.raw:
+    return nodes.raw("", text, format="latex")
+
+
+def _after(node: nodes.Node) -> list[nodes.Element]:
+    """The siblings after ``node`` that print in the PDF (raw HTML, such as <details>, does not)."""
+    parent = node.parent
+    return [n for n in parent.children[parent.index(node) + 1 :] if not _html_only(n)]
+
+
+def _html_only(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.raw) and "latex" not in node.get("format", "").split()
+
+
+def _keep_table_together(table: nodes.table) -> None:
+    """A long table (more than LONGTABLE_ROWS rows) breaks across pages, never after its first row
+    or before its last; its note (注：…) and source line stay on the page where it ends."""
+    rows = sum(len(body.children) for body in table.findall(nodes.tbody))
+    before = []
+    if rows > LONGTABLE_ROWS:
+        if "longtable" not in table["classes"]:
             table["classes"].append("longtable")
+        before.append(rf"\techreportlongtablerows{{{rows}}}")
+    notes = []
+    for node in _after(table):
+        if not (isinstance(node, nodes.paragraph) and set(node["classes"]) & set(TABLE_NOTES)):
+            break
+        notes.append(node)
+    if notes:
+        for note in notes[1:]:
+            note.parent.insert(note.parent.index(note), _latex(r"\nopagebreak"))
+    if before:
+        table.parent.insert(table.parent.index(table), _latex("".join(before)))
+
+
+def _into_figure(words: nodes.paragraph) -> None:
+    """A figure's 报告原文 block goes inside its float, under the caption: where the figure floats,
+    its words go with it, never starting before it and resuming after it."""
+    parent = words.parent
+    earlier = [n for n in parent.children[: parent.index(words)] if not _html_only(n)]
+    if earlier and isinstance(earlier[-1], nodes.figure):
+        parent.remove(words)
+        earlier[-1].append(nodes.legend("", words))
 
 
 def setup(app) -> None:
