@@ -40,9 +40,9 @@ def copy_sources(target: Path) -> Path:
     return target
 
 
-def run_build(repo: Path, target: str = "html") -> subprocess.CompletedProcess:
-    """``python -m bookbuild TARGET`` in ``repo``, importing that tree's own packages."""
-    env = {**os.environ, "PYTHONPATH": str(repo)}
+def run_build(repo: Path, target: str = "html", env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m bookbuild TARGET`` in ``repo``, importing that tree's own packages (``env``: added variables)."""
+    env = {**os.environ, "PYTHONPATH": str(repo), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "bookbuild", target], cwd=repo, env=env, capture_output=True, text=True, timeout=1800
     )

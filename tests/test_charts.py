@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from techreport.data import VALUES_ENV
 from techreport import charts, style
 from techreport.present import titles
 
@@ -284,7 +285,8 @@ def test_doubled_counts_build_without_a_clipped_chart(repo):
     succeeds only if no chart clips; the phone renderings must still be readable."""
     root = repo
     assert double_counts(root / "data") > 20
-    result = run_build(root)
+    # doubled figures no longer agree with the report's words: the loader warns instead of stopping
+    result = run_build(root, env={VALUES_ENV: "warn"})
     assert result.returncode == 0, (
         f"build with doubled counts failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
     )

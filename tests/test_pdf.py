@@ -110,9 +110,14 @@ class _Tables(HTMLParser):
         self.tables: list[dict] = []
         self._in: str | None = None  # "caption" or "cell"
         self._open = False  # inside a <table>
+        self._details: list[bool] = []  # open <details>: a reader's tool or not
 
     def handle_starttag(self, tag, attrs):
         classes = (dict(attrs).get("class") or "").split()
+        if tag == "details":  # a chart's 数据表 and the other reader's tools are web-only
+            self._details.append("fig-tool" in classes)
+        if any(self._details):
+            return
         if tag == "table":
             self.tables.append({"caption": "", "rows": []})
             self._open = True
@@ -127,6 +132,10 @@ class _Tables(HTMLParser):
             self._in = "cell"
 
     def handle_endtag(self, tag):
+        if tag == "details" and self._details:
+            self._details.pop()
+        if any(self._details):
+            return
         if tag == "table":
             self._open = False
         if (tag == "span" and self._in == "caption") or (tag in ("td", "th") and self._in == "cell"):
