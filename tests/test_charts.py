@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from techreport.data import VALUES_ENV
 from techreport import charts, style
+from techreport.data import VALUES_ENV
 from techreport.present import titles
 
 

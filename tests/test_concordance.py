@@ -160,7 +160,7 @@ def test_every_page_reference_is_the_page_its_label_lands_on(pdf):
 
 def test_a_page_reference_to_the_wrong_page_is_named(pdf):
     cited = set(re.findall(r"\\pageref\{\\detokenize\{([^{}]+)\}\}", pdf["tex"]))
-    label, (number, page) = next((k, v) for k, v in labels(pdf["aux"]).items() if k in cited and ":fig-" in k)
+    label, (_, page) = next((k, v) for k, v in labels(pdf["aux"]).items() if k in cited and ":fig-" in k)
     label_at = re.compile(r"(\\newlabel\{" + re.escape(label) + r"\}\{\{(?:[^{}]|\{[^{}]*\})*\}\{)(\d+)")
     wrong = label_at.sub(lambda m: m.group(1) + str(page + 2), pdf["aux"], count=1)
     assert wrong != pdf["aux"]
