@@ -36,7 +36,7 @@ import re
 from html import escape
 from pathlib import Path
 
-from . import cite, downloads
+from . import cite, downloads, web
 
 #: Screens up to this width get the narrow figure (a phone held upright, about 360-480 px).
 NARROW_MEDIA = "(max-width: 40em)"
@@ -379,19 +379,9 @@ def _assets(context, needed: bool) -> None:
     context["script_files"] = [*context.get("script_files", []), _JavaScript(f"_static/{READER_JS}", defer="defer")]
 
 
-def _pdf_edition() -> str:
-    from . import web
-
-    return getattr(web, "PDF_EDITION", "book.pdf")
-
-
 def _pdf_published(app) -> bool:
-    """The site holds the PDF edition (or web.py will copy it in at the end of this build):
-    only then does a page name it in ``citation_pdf_url``."""
-    from . import web
-
-    built = getattr(web, "PDF_BUILT", None)
-    return (Path(app.outdir) / _pdf_edition()).is_file() or (built is not None and Path(built).is_file())
+    """The site holds the PDF edition: only then does a page name it in ``citation_pdf_url``."""
+    return (Path(app.outdir) / web.PDF_EDITION).is_file()
 
 
 def _meta(app, pagename: str, context, doctree) -> None:
@@ -409,7 +399,7 @@ def _meta(app, pagename: str, context, doctree) -> None:
         description=description,
         page_url=app.builder.get_target_uri(pagename),
         image=image,
-        pdf_url=_pdf_edition() if _pdf_published(app) else None,
+        pdf_url=web.PDF_EDITION if _pdf_published(app) else None,
         book_title=book_title,
         is_root=pagename == app.config.root_doc,
     )
