@@ -97,11 +97,12 @@ def synthetic_book(parent: Path, pages: int, name: str) -> Path:
     """A copy of the repository whose book has ``pages`` pages (see the module docstring)."""
     repo = fresh_copy(parent, name)
     toc = yaml.safe_load((repo / "_toc.yml").read_text(encoding="utf-8"))
-    # The back matter (原文对照) goes: it reads every page under book/ and knows the
-    # chapter's own tables only, so copies would make it fail; books of every size lack it.
+    # The back matter (原文对照) goes, at every size, as it went before it became a Sphinx page
+    # built from the records: its cost would otherwise grow with the copies' records.
     for part in toc["parts"][1:]:
         for entry in part["chapters"]:
-            (repo / f"{entry['file']}.ipynb").unlink()
+            for page in (repo / entry["file"]).parent.glob(Path(entry["file"]).name + ".*"):
+                page.unlink()
     toc["parts"] = toc["parts"][:1]
     (repo / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     chapter = chapter_pages(repo)
