@@ -26,7 +26,8 @@ import pytest
 
 from techreport.data import load_table, package
 from techreport.prose import COUNTED, figure_count
-from techreport.provenance import NOT_STATED, locate, normalise, source
+from techreport.provenance import NOT_STATED
+from techreport.source import locate, normalise, source
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -10,7 +10,7 @@ from helpers import notebook_text
 
 from techreport.data import DataError, load_table
 from techreport.present import fmt_row
-from techreport.provenance import normalise
+from techreport.source import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "book" / "2-3-platforms" / "index.ipynb"
