@@ -61,7 +61,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1}
 READERS = {"phone": PHONE, "desktop": DESKTOP}
 # Latin words a Chinese page may show outside its content: file types, the licence, keys.
-LATIN_ALLOWED = {"PDF", "MIT", "Ctrl", "ipynb", "md", "csv", "svg"}
+LATIN_ALLOWED = {"PDF", "MIT", "CC", "BY", "Ctrl", "ipynb", "md", "csv", "svg"}  # licences are named as they are
 
 
 @pytest.fixture(scope="session")

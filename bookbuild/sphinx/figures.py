@@ -40,12 +40,14 @@ from . import cite, downloads, web
 
 #: Screens up to this width get the narrow figure (a phone held upright, about 360-480 px).
 NARROW_MEDIA = "(max-width: 40em)"
-#: Columns left out of the on-page 数据表 (the CSV download keeps them): English names and
-#: the report's words (shown in the 报告原文 block under the figure), layout hints.
-DATA_TABLE_SKIP = re.compile(r"(_en|_quote|^decimals|^label_[xy]|^order)$")
-#: Code columns (keys, section and topic codes): shown after the names and numbers, which a
+#: Columns left out of the on-page 数据表 (the CSV download keeps them): English names, the
+#: report's words and their contexts (shown in the 报告原文 block under the figure), layout hints,
+#: the book's notes (a page's statements about the report are glued from checked data, not typed
+#: in cells) and the data's internal codes (row ids, keys, topic codes: no internal name on a page).
+DATA_TABLE_SKIP = re.compile(r"(_en|_quote|_context|^decimals|^label_[xy]|^order|^note|^id|^code|^topic|_id)$")
+#: Code columns still shown (the report's section numbers): after the names and numbers, which a
 #: phone then shows first.
-DATA_TABLE_CODES = re.compile(r"^(id|code|section|topic)$|_id$")
+DATA_TABLE_CODES = re.compile(r"^section$")
 READER_JS = "web/reader.js"
 READER_CSS = "web/reader.css"
 
@@ -287,13 +289,13 @@ def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tu
         panels = []
         for i, (table, (header, rows, how)) in enumerate(shown_rows(srcdir, [t for t, _ in tables], quotes).items()):
             what = {"quoted": "本图所画的", "linked": "与之关联的", "all": "全部"}[how]
-            panels.append(_html_table(f"data-{label}-{i}", f"{table}.csv：{what} {len(rows)} 行", header, rows))
+            panels.append(_html_table(f"data-{label}-{i}", f"{table}.csv：{what}{len(rows)}行", header, rows))
         parts.append(_details(f"tools-{label}", "数据表", "".join(panels), "data"))
     files = []
     if svg is not None:
         name, size = downloads.png(svg, Path(app.outdir) / "_images")
-        files.append((f"{depth}_images/{name}", f"{label}.png", "PNG 图片", f"{size[0]}×{size[1]} 像素"))
-        files.append((f"{depth}_images/{svg.name}", f"{label}.svg", "SVG 矢量图", "可无损缩放"))
+        files.append((f"{depth}_images/{name}", f"{label}.png", "PNG图片", f"{size[0]}×{size[1]}像素"))
+        files.append((f"{depth}_images/{svg.name}", f"{label}.svg", "SVG矢量图", "可无损缩放"))
         og = {"url": f"_images/{name}", "size": size, "alt": figure.get("alt") or _first_image_alt(figure)}
     files += [(href, f"{table}.csv", f"{table}.csv", "数据（CSV）") for table, href in tables]
     parts.append(_details(f"tools-{label}", "下载", _files_list(files), "files"))
@@ -318,7 +320,7 @@ def _table_controls(app, docname: str, table, number: str, record: dict, after) 
     header, rows = _shown_table(table)
     file = Path(app.outdir) / "_downloads" / "tables" / f"{label}.csv"
     downloads.write_if_changed(file, downloads.table_csv(header, rows))
-    files = [(f"{depth}_downloads/tables/{label}.csv", f"{label}.csv", "本表 CSV", f"{len(rows)} 行，如上所示")]
+    files = [(f"{depth}_downloads/tables/{label}.csv", f"{label}.csv", "本表CSV", f"{len(rows)}行，如上所示")]
     for node in after:
         files += [(href, f"{t}.csv", f"{t}.csv", "数据（CSV）") for t, href in _csv_links(node, depth)]
     page_url = app.builder.get_target_uri(docname)

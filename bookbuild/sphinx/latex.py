@@ -206,9 +206,17 @@ def _keep_table_together(table: nodes.table) -> None:
         table.parent.insert(table.parent.index(table), _latex("".join(before)))
 
 
+#: A 报告原文 block longer than this (characters) stays after its figure: with the figure and its
+#: caption it would not fit on one page (a float cannot break). A figure's block shows whole clauses.
+FLOAT_WORDS = 360
+
+
 def _into_figure(words: nodes.paragraph) -> None:
     """A figure's 报告原文 block goes inside its float, under the caption: where the figure floats,
-    its words go with it, never starting before it and resuming after it."""
+    its words go with it, never starting before it and resuming after it. A block too long to
+    share a page with its figure follows it instead."""
+    if len(words.astext()) > FLOAT_WORDS:
+        return
     parent = words.parent
     earlier = [n for n in parent.children[: parent.index(words)] if not _html_only(n)]
     if earlier and isinstance(earlier[-1], nodes.figure):
