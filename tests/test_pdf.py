@@ -90,14 +90,20 @@ def toc_pages() -> list[tuple[str, str | None]]:
     return pages
 
 
-def headings(docname: str) -> list[str]:
-    """H1 and H2 titles (and rubrics) of a page's markdown."""
+def page_markdown(docname: str) -> str:
+    """A page's markdown: a notebook's markdown cells, or the .md file."""
     path = ROOT / f"{docname}.ipynb"
     if path.exists():
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     else:
         text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
+    return text
+
+
+def headings(docname: str) -> list[str]:
+    """H1 and H2 titles (and rubrics) of a page's markdown."""
+    text = page_markdown(docname)
     found = re.findall(r"^#{1,2}\s+(.+?)\s*$", text, re.M) + re.findall(r"^```\{rubric\}\s+(.+?)\s*$", text, re.M)
     return [re.sub(r"[*_`]", "", h) for h in found]
 
@@ -347,12 +353,7 @@ def toc_levels() -> list[tuple[str, int]]:
 
 def page_subheads(docname: str) -> list[str]:
     """A page's own headings (its H2s), below its title."""
-    path = ROOT / f"{docname}.ipynb"
-    if path.exists():
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    else:
-        text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
+    text = page_markdown(docname)
     return [re.sub(r"[*_`]", "", h) for h in re.findall(r"^##\s+(.+?)\s*$", text, re.M)]
 
 
