@@ -85,6 +85,7 @@ class PageText(HTMLParser):
             or "caption-number" in cls
             or "source-line" in cls
             or "toggle" in cls
+            or "fig-tool" in cls  # a chart's or table's 数据表, downloads and citation: data, not prose
         )
         if "cell_output" in cls:
             self.containers += 1

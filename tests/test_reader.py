@@ -135,10 +135,10 @@ def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
     (tmp_path / "data" / "p.csv").write_text("thing_id,part\n1,轮\n2,翼\n1,舱\n", encoding="utf-8")
     (tmp_path / "data" / "d.csv").write_text("id\n浦东\n徐汇\n", encoding="utf-8")
     shown = shown_rows(tmp_path, ["t", "p", "d"], {"甲 乙"})
-    assert shown["t"] == (["类别", "编号"], [["甲类", "1"]], "quoted")  # codes last
-    assert shown["p"] == (["部件", "所属"], [["轮", "1"], ["舱", "1"]], "linked")
+    assert shown["t"] == (["类别"], [["甲类"]], "quoted")  # row ids and keys left out
+    assert shown["p"] == (["部件"], [["轮"], ["舱"]], "linked")
     assert shown["d"] == (["区"], [["浦东"], ["徐汇"]], "all")
-    assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["甲类", "1"], ["b", "2"]], "all")
+    assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["甲类"], ["b"]], "all")
 
 
 def test_runnable_zip_holds_what_the_notebook_needs(tmp_path):
