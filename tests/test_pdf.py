@@ -517,11 +517,6 @@ def split_table_problems(path, lines: list[dict]) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the .aux feedback in tools/latex/techreport.sty moves 3 of the 5 one-row splits; a table "
-    "split around a float (one row alone mid-table) and notes opening a page remain",
-)
 def test_no_table_starts_or_ends_with_one_row_at_a_page_break(book, layout):
     problems = split_table_problems(book["pdf"], layout)
     assert not problems, "tables split at a page break:\n" + "\n".join(problems)

@@ -66,13 +66,12 @@ class ReportConcordance(Directive):
     def run(self):
         env = self.state.document.settings.env
         _store(env, PAGES).add(env.docname)
-        src = source()
         out = []
         for name in SECTIONS:
-            start, end = src.sections[name]
-            heading = src.text[start:end].strip().splitlines()[0]
+            # titled apart from the book's own chapter and sections (the PDF sets them larger)
+            title = "第2章导语" if name == "2" else f"{name}节原文"
             section = nodes.section(ids=[f"report-{name.replace('.', '-')}"], names=[f"report-{name}"])
-            section += nodes.title("", re.sub(r"(?<=[，。；：、])\s+", "", " ".join(heading.split())))
+            section += nodes.title("", title)
             section += concordance_text(section=name, docname=env.docname)
             out.append(section)
         return out
@@ -277,15 +276,11 @@ def _line(text: str, start: int, marks: dict, omitted: dict, docname: str) -> li
 def _section_text(section: str, docname: str, marks: dict, omitted: dict) -> list[nodes.Node]:
     src = source()
     out: list[nodes.Node] = []
-    first = True
     for name, p_start, p_end in paragraphs():
         if name != section:
             continue
         items = None
         for m in re.finditer(r"[^\n]+", src.text[p_start:p_end]):
-            if first:  # the section's heading line is the section's title
-                first = False
-                continue
             raw = m.group(0)
             if not raw.strip():
                 continue
