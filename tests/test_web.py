@@ -654,7 +654,8 @@ def test_pdf_edition_is_published_with_the_site_that_links_it(repo):
     assert (site / "book.pdf").read_bytes() == pdf.read_bytes()
     for name in ("index.html", "book/2-1-three-fields/ai.html"):
         html = (site / name).read_text(encoding="utf-8")
-        assert html.count('book.pdf"') == 2 and "下载全书 PDF 版" in html, name  # menu and footer
+        # menu, footer and the citation_pdf_url meta tag (bookbuild/sphinx/cite.py)
+        assert html.count('book.pdf"') == 3 and "下载全书 PDF 版" in html and 'name="citation_pdf_url"' in html, name
     pdf.unlink()
     build_book("html", repo)
     assert not (site / "book.pdf").exists()

@@ -382,8 +382,9 @@ def _assets(context, needed: bool) -> None:
 
 
 def _pdf_published(app) -> bool:
-    """The site holds the PDF edition: only then does a page name it in ``citation_pdf_url``."""
-    return (Path(app.outdir) / web.PDF_EDITION).is_file()
+    """The site will hold the PDF edition (web.py copies it in when it is built): only then does a
+    page name it in ``citation_pdf_url``. One answer with the menu's and the footer's link."""
+    return web.pdf_built(app) is not None
 
 
 def _meta(app, pagename: str, context, doctree) -> None:
