@@ -30,7 +30,7 @@ from myst_nb import glue
 
 from . import charts, style
 from .data import resource
-from .shown import record
+from .shown import MIME, one_line, record
 from .source import clause_bounds, line_of, locate, place, source, words
 from .style import SOURCE
 
@@ -71,22 +71,32 @@ def fmt_row(row) -> str:
 
 
 class Text:
-    """Glue payload whose plain-text form is the string itself (no quotes)."""
+    """Glue payload whose plain-text form is the string itself (no quotes).
 
-    def __init__(self, text: str):
+    ``quotes``: the report's words the glued text shows, verbatim (a quoted lead, name or phrase).
+    They travel with the value as :data:`techreport.shown.MIME`, and where the prose pastes it
+    the statement joins the record of what the book shows (``bookbuild/sphinx/concordance.py``).
+    """
+
+    def __init__(self, text: str, quotes=()):
         self.text = text
+        self.quotes = [one_line(q) for q in dict.fromkeys(quotes) if isinstance(q, str) and q.strip()]
 
-    def _repr_pretty_(self, p, cycle):
-        p.text(self.text)
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": self.text, **({MIME: self.quotes} if self.quotes else {})}
 
 
-def glue_text(name: str, text: str) -> None:
-    """Glue ``text`` for ``{glue:text}`name``` in the page's prose."""
-    glue(name, Text(str(text)), display=False)
+def glue_text(name: str, text: str, quotes=()) -> None:
+    """Glue ``text`` for ``{glue:text}`name``` in the page's prose; ``quotes``: the report's words it shows."""
+    glue(name, Text(str(text), quotes), display=False)
 
 
 def glue_indicators(indicators: pd.DataFrame) -> None:
-    """Glue every indicator as ``ind_<id>`` (formatted, with its qualifier)."""
+    """Glue every indicator as ``ind_<id>`` (formatted, with its qualifier).
+
+    A glued figure records no quote: it shows a number, not the report's words (the page's tables
+    show the figure with its quote).
+    """
     for _, row in indicators.iterrows():
         glue_text(f"ind_{row['id']}", fmt_row(row))
 
@@ -144,7 +154,8 @@ def clauses(quotes) -> list[str]:
     """The whole clauses of the report that hold ``quotes``, in the report's order, each once.
 
     A clause runs between 。；; and line ends. Words that occur more than once in the report are
-    kept as they are: which clause they belong to is the data's to say (``source_context``).
+    kept as they are (which clause they belong to is the data's to say, ``source_context``),
+    unless a clause shown already holds them.
     """
     text = source().text
     places, kept = [], []
@@ -154,7 +165,8 @@ def clauses(quotes) -> list[str]:
             places.append(clause_bounds(*at))
         else:
             kept.append(quote)
-    return [text[a:b] for a, b in sorted(set(places))] + kept
+    shown = [text[a:b] for a, b in sorted(set(places))]
+    return shown + [q for q in kept if not any(q in clause for clause in shown)]  # a word its clause already shows
 
 
 def _quote_block(passages: list[str]) -> str:

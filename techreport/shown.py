@@ -23,9 +23,16 @@ from .data import classifying_fields, context_field, load_table, quote_fields, r
 from .source import SourceError, locate, normalise, place, resolve, where
 
 DIRECTIVE = "report-shown"
+#: The MIME type of a glued value's quotes: the report's words a statement in the prose states.
+MIME = "application/vnd.techreport.shown+json"
 #: Tables of passages the book leaves out on purpose: they state no fact and are shown nowhere.
 OMISSIONS = "source_omissions"
 _BLOCK = re.compile(r"^(`{3,})\{" + DIRECTIVE + r"\} (\S+)\n(.*?)^\1$", re.M | re.S)
+
+
+def statement_label(key: str) -> str:
+    """The anchor of the statement in the prose that pastes glued value ``key`` (``shown-...``)."""
+    return "shown-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
 
 
 def one_line(words: str) -> str:
@@ -46,13 +53,23 @@ def parse(markdown: str) -> dict[str, list[str]]:
     return {m.group(2): [line for line in m.group(3).splitlines() if line.strip()] for m in _BLOCK.finditer(markdown)}
 
 
+_PASTE = re.compile(r"\{glue:text\}`([^`:]+)")
+_GLUED = "application/papermill.record/" + MIME  # how myst-nb's glue() stores the MIME type
+
+
 def from_notebook(path: Path) -> dict[str, list[str]]:
-    """The records in a notebook's stored outputs."""
+    """The records in a notebook's stored outputs, and the glued words its prose pastes (as Sphinx records them)."""
     found: dict[str, list[str]] = {}
-    for cell in json.loads(Path(path).read_text(encoding="utf-8")).get("cells", []):
+    cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    pasted = {key for c in cells if c["cell_type"] == "markdown" for key in _PASTE.findall("".join(c["source"]))}
+    for cell in cells:
         for output in cell.get("outputs", []):
-            text = output.get("data", {}).get("text/markdown", "")
+            data = output.get("data", {})
+            text = data.get("text/markdown", "")
             found.update(parse("".join(text) if isinstance(text, list) else text))
+            key = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if data.get(_GLUED) and key in pasted:
+                found.setdefault(statement_label(key), list(data[_GLUED]))
     return found
 
 

@@ -56,6 +56,10 @@ def block(site: Path, href: str, here: Path) -> str:
     path, _, anchor = href.partition("#")
     page = (here.parent / path).resolve().read_text(encoding="utf-8") if path else here.read_text(encoding="utf-8")
     main = page[page.index("<main") : page.index("</main>")]
+    if anchor.startswith("shown-"):  # a statement in the prose: the glued words pasted at the anchor
+        pasted = re.search(rf'id="{re.escape(anchor)}"></span><span class="pasted-text">(.*?)</span>', main, re.S)
+        assert pasted, f"{href}: no statement with that anchor"
+        return pasted.group(1)
     if not anchor or not re.match(r"(fig|tbl)-", anchor):
         return "".join(re.findall(r"<h[1-6][^>]*>.*?</h[1-6]>", main, flags=re.S))
     start = re.search(rf'\bid="{re.escape(anchor)}"', main)
@@ -64,11 +68,21 @@ def block(site: Path, href: str, here: Path) -> str:
     return main[start.start() : following[0] if following else len(main)]
 
 
+def _figures(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
 def link_problems(site: Path, page_html: str) -> list[str]:
     here = site / PAGE
     problems = []
     for words, href in links(page_html):
-        shown = _text(block(site, href, here))
+        fragment = block(site, href, here)
+        shown = _text(fragment)
+        if "#shown-" in href and not fragment.startswith("“"):
+            # a glued figure in the prose ("超过2000名"): it states the passage's numbers, not its words
+            if not _figures(shown) or not set(_figures(shown)) <= set(_figures(_text(words))):
+                problems.append(f"“{_text(words)}” links to {href}, whose figure {shown} it does not state")
+            continue
         if not _covered(_text(words), shown):
             problems.append(f"“{_text(words)}” links to {href}, which does not show it")
     return problems
@@ -133,7 +147,8 @@ def folios(pages: list[str]) -> dict[str, str]:
 
 
 def pageref_problems(tex: str, aux: str, pages: list[str]) -> list[str]:
-    """Every \\pageref of 原文对照 names a label LaTeX placed, on the page where that figure's or table's caption is."""
+    """Every \\pageref of 原文对照 names a label LaTeX placed, on the page where that figure's or table's caption
+    is, or where the statement it marks begins."""
     placed = labels(aux)
     printed = folios(pages)
     problems = []
@@ -143,6 +158,12 @@ def pageref_problems(tex: str, aux: str, pages: list[str]) -> list[str]:
             problems.append(f"{label}: no such label in the .aux")
             continue
         number, page = placed[label]
+        if ":shown-" in label:  # a statement in the prose: its first words are on that page
+            after = re.search(r"\\label\{\\detokenize\{" + re.escape(label) + r"\}\}(.{0,400})", tex, re.S)
+            lead = re.findall(r"[\u4e00-\u9fff]", re.sub(r"\\[a-zA-Z]+", "", after.group(1) if after else ""))[:6]
+            if not lead or "".join(lead) not in "".join(re.findall(r"[\u4e00-\u9fff]", printed.get(str(page), ""))):
+                problems.append(f"{label}: the .aux puts it on page {page}, whose text lacks “{''.join(lead)}”")
+            continue
         if label.endswith("::doc") or not number:
             continue
         kind = "图" if ":fig-" in label else "表"

@@ -16,7 +16,7 @@ import pytest
 from techreport import coverage, provenance
 from techreport.data import DataError, load_table, table_names, value_in_quote
 from techreport.provenance import NOT_STATED, check, not_stated_problems
-from techreport.shown import Resolver
+from techreport.shown import Resolver, from_notebook, statement_label
 from techreport.source import locate, normalise, resolve, source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -268,3 +268,13 @@ def test_an_omission_that_a_page_shows_is_named(data_copy):
     )
     found = coverage.measure(*coverage.book_records(), data_dir=data_copy)
     assert found.both == ["发挥世界人工智能大会的链接效应"]
+
+
+def test_a_glued_quote_that_the_prose_pastes_is_in_the_record(tmp_path):
+    """The materials page quotes its lead through glue: the record holds it, under the statement's anchor."""
+    page = ROOT / "book" / "2-2-key-fields" / "materials.ipynb"
+    lead = load_table("topics").set_index("id").loc["materials", "lead_quote"]
+    assert from_notebook(page)[statement_label("lead_quote")] == [lead]
+    unpasted = tmp_path / page.name  # the same outputs, the prose no longer pasting the quote
+    unpasted.write_text(page.read_text(encoding="utf-8").replace("{glue:text}`lead_quote`", "“…”"), encoding="utf-8")
+    assert statement_label("lead_quote") not in from_notebook(unpasted)

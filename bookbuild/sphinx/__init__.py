@@ -21,4 +21,4 @@ def setup(app):
         module.setup(app)
     # env_version: raise it when what the environment keeps changes (numbering's page
     # outlines): Sphinx then re-reads every page instead of using an environment without it.
-    return {"env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,6 +6,9 @@ and the passages it displays (:mod:`techreport.shown`). Here
 
 * the ``report-shown`` directive keeps each block's passages in the environment, by page and
   label (it renders nothing); every page's section titles are kept too;
+* a glued value that states the report's words (``glue_text(..., quotes)``, every indicator)
+  carries them with it (:data:`techreport.shown.MIME`); where the prose pastes it with
+  ``{glue:text}``, the statement gets an anchor (``shown-<key>``) and joins the record under it;
 * the ``report-concordance`` directive (book/concordance.md) sets the report's sections as the
   page's sections (its on-page contents), and a post-transform, which runs once every page has
   been read, fills them with the report's text from data/source/: each passage in bold followed
@@ -26,13 +29,15 @@ import re
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from myst_nb.ext.glue.roles import PasteTextRole
+from myst_nb.ext.glue.utils import RetrievalError, retrieve_glue_data
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from techreport import coverage, provenance
 from techreport.data import load_table
-from techreport.shown import Resolver, one_line
+from techreport.shown import MIME, Resolver, one_line, statement_label
 from techreport.source import PUNCTUATION, SECTIONS, SourceError, paragraphs, source
 
 logger = logging.getLogger(__name__)
@@ -54,6 +59,38 @@ class ReportShown(Directive):
             line for line in self.content if line.strip()
         ]
         return []
+
+
+STATEMENT = statement_label("")  # the prefix of a statement's anchor
+
+
+class ShownText(PasteTextRole):
+    """``{glue:text}``, and where the glued value states the report's words, the record of it.
+
+    The first paste of such a value on a page gets an anchor (``shown-<key>``, a label the PDF's
+    ``\\pageref`` and the web's links reach) and records its quotes under it, as
+    ``report-shown`` does for a block.
+    """
+
+    def run(self):
+        pasted, messages = super().run()
+        key = self.text.rsplit(":", 1)[0]
+        if messages or not pasted or "::" in key:
+            return pasted, messages
+        try:
+            quotes = retrieve_glue_data(self.document, key).data.get(MIME)
+        except RetrievalError:
+            return pasted, messages
+        env = self.document.settings.env
+        label = statement_label(key)
+        blocks = _store(env, SHOWN).setdefault(env.docname, {})
+        if not quotes or label in blocks:
+            return pasted, messages
+        blocks[label] = list(quotes)
+        env.get_domain("std").anonlabels[f"{env.docname}#{label}"] = (env.docname, label)  # one key a page
+        target = nodes.target("", "", ids=[label])
+        self.document.ids[label] = target
+        return [target, *pasted], messages
 
 
 class concordance_text(nodes.General, nodes.Element):
@@ -208,7 +245,7 @@ def _latex(text: str) -> nodes.raw:
     return nodes.raw("", text, format="latex")
 
 
-def _refs(targets, docname: str) -> list[nodes.Node]:
+def _refs(targets, docname: str, names: dict) -> list[nodes.Node]:
     """〔图 2-6、表 2-7〕 on the web (links), 〔见第12、14页〕 in the PDF (LaTeX's own page numbers)."""
     web = addnodes.only(expr="html")
     web += nodes.Text("〔")
@@ -216,12 +253,13 @@ def _refs(targets, docname: str) -> list[nodes.Node]:
     for k, (doc, label) in enumerate(targets):
         if k:
             web += nodes.Text("、")
-        kind = "numref" if label else "doc"
-        target = label or f"/{doc}"
+        statement = bool(label) and label.startswith(STATEMENT)  # a statement in a page's prose
+        kind = "ref" if statement else "numref" if label else "doc"
+        target = f"{doc}#{label}" if statement else label or f"/{doc}"
         ref = addnodes.pending_xref(
-            "", refdomain="std", reftype=kind, reftarget=target, refdoc=docname, refexplicit=False, refwarn=True
+            "", refdomain="std", reftype=kind, reftarget=target, refdoc=docname, refexplicit=statement, refwarn=True
         )
-        ref += nodes.inline("", target)
+        ref += nodes.inline("", f"{names.get(doc, doc)}·正文" if statement else label or target)
         web += ref
         key = f"{doc}:{label}" if label else f"{doc}::doc"
         pages.append(rf"\pageref{{\detokenize{{{key}}}}}")
@@ -229,7 +267,7 @@ def _refs(targets, docname: str) -> list[nodes.Node]:
     return [web, _latex("〔见第" + "、".join(dict.fromkeys(pages)) + "页〕")]
 
 
-def _line(text: str, start: int, marks: dict, omitted: dict, docname: str) -> list[nodes.Node]:
+def _line(text: str, start: int, marks: dict, omitted: dict, docname: str, names: dict) -> list[nodes.Node]:
     """One line of the report: plain, shown (bold, then where) and omitted (grey, with the reason) pieces."""
     states = []  # per character: (kind, targets or reason)
     for i in range(len(text)):
@@ -269,11 +307,11 @@ def _line(text: str, start: int, marks: dict, omitted: dict, docname: str) -> li
             out.append(nodes.strong("", words))
             following = next((p for p in pieces[k + 1 :] if p[1].strip()), None)
             if following is None or following[0] != "shown" or following[2] != extra:
-                out.extend(_refs(extra, docname))
+                out.extend(_refs(extra, docname, names))
     return out
 
 
-def _section_text(section: str, docname: str, marks: dict, omitted: dict) -> list[nodes.Node]:
+def _section_text(section: str, docname: str, marks: dict, omitted: dict, names: dict) -> list[nodes.Node]:
     src = source()
     out: list[nodes.Node] = []
     for name, p_start, p_end in paragraphs():
@@ -290,7 +328,7 @@ def _section_text(section: str, docname: str, marks: dict, omitted: dict) -> lis
             bullet = stripped.startswith("- ")
             if bullet:
                 stripped, start = stripped[2:], start + 2
-            para = nodes.paragraph("", "", *_line(stripped.rstrip(), start, marks, omitted, docname))
+            para = nodes.paragraph("", "", *_line(stripped.rstrip(), start, marks, omitted, docname, names))
             if bullet:
                 if items is None:
                     items = nodes.bullet_list()
@@ -330,8 +368,9 @@ class FillConcordance(SphinxPostTransform):
         omitted = {}
         for (a, b), reason in coverage.omitted_spans():
             omitted.update(dict.fromkeys(range(a, b), reason))
+        names = {doc: title.astext() for doc, title in env.titles.items()}  # a statement's link: its page
         for k, node in enumerate(placeholders):
-            content = _section_text(node["section"], node["docname"], marks, omitted)
+            content = _section_text(node["section"], node["docname"], marks, omitted, names)
             if k == 0:
                 content.insert(0, _summary(env, resolver))
             node.replace_self(content)
@@ -352,6 +391,7 @@ class ReportNotStated(Directive):
 
 def setup(app) -> None:
     app.add_directive("report-shown", ReportShown)
+    app.add_role_to_domain("glue", "text", ShownText(), override=True)
     app.add_directive("report-concordance", ReportConcordance)
     app.add_directive("report-not-stated", ReportNotStated)
     app.add_node(concordance_text)
