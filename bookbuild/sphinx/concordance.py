@@ -87,7 +87,6 @@ class ShownText(PasteTextRole):
         if not quotes or label in blocks:
             return pasted, messages
         blocks[label] = list(quotes)
-        env.get_domain("std").anonlabels[f"{env.docname}#{label}"] = (env.docname, label)  # one key a page
         target = nodes.target("", "", ids=[label])
         self.document.ids[label] = target
         return [target, *pasted], messages
@@ -245,29 +244,33 @@ def _latex(text: str) -> nodes.raw:
     return nodes.raw("", text, format="latex")
 
 
-def _refs(targets, docname: str, names: dict) -> list[nodes.Node]:
-    """〔图 2-6、表 2-7〕 on the web (links), 〔见第12、14页〕 in the PDF (LaTeX's own page numbers)."""
+def _refs(targets, docname: str, link) -> list[nodes.Node]:
+    """〔图 2-6、表 2-7〕 on the web (links), 〔见第12、14页〕 in the PDF (LaTeX's own page numbers).
+
+    ``link(doc, label)``: the web link to a figure, table or statement (:class:`FillConcordance`);
+    a page (``label`` None) goes through ``{doc}``.
+    """
     web = addnodes.only(expr="html")
     web += nodes.Text("〔")
     pages = []
     for k, (doc, label) in enumerate(targets):
         if k:
             web += nodes.Text("、")
-        statement = bool(label) and label.startswith(STATEMENT)  # a statement in a page's prose
-        kind = "ref" if statement else "numref" if label else "doc"
-        target = f"{doc}#{label}" if statement else label or f"/{doc}"
-        ref = addnodes.pending_xref(
-            "", refdomain="std", reftype=kind, reftarget=target, refdoc=docname, refexplicit=statement, refwarn=True
-        )
-        ref += nodes.inline("", f"{names.get(doc, doc)}·正文" if statement else label or target)
-        web += ref
+        if label:
+            web += link(doc, label)
+        else:
+            ref = addnodes.pending_xref(
+                "", refdomain="std", reftype="doc", reftarget=f"/{doc}", refdoc=docname, refexplicit=False, refwarn=True
+            )
+            ref += nodes.inline("", f"/{doc}")
+            web += ref
         key = f"{doc}:{label}" if label else f"{doc}::doc"
         pages.append(rf"\pageref{{\detokenize{{{key}}}}}")
     web += nodes.Text("〕")
     return [web, _latex("〔见第" + "、".join(dict.fromkeys(pages)) + "页〕")]
 
 
-def _line(text: str, start: int, marks: dict, omitted: dict, docname: str, names: dict) -> list[nodes.Node]:
+def _line(text: str, start: int, marks: dict, omitted: dict, docname: str, link) -> list[nodes.Node]:
     """One line of the report: plain, shown (bold, then where) and omitted (grey, with the reason) pieces."""
     states = []  # per character: (kind, targets or reason)
     for i in range(len(text)):
@@ -307,11 +310,11 @@ def _line(text: str, start: int, marks: dict, omitted: dict, docname: str, names
             out.append(nodes.strong("", words))
             following = next((p for p in pieces[k + 1 :] if p[1].strip()), None)
             if following is None or following[0] != "shown" or following[2] != extra:
-                out.extend(_refs(extra, docname, names))
+                out.extend(_refs(extra, docname, link))
     return out
 
 
-def _section_text(section: str, docname: str, marks: dict, omitted: dict, names: dict) -> list[nodes.Node]:
+def _section_text(section: str, docname: str, marks: dict, omitted: dict, link) -> list[nodes.Node]:
     src = source()
     out: list[nodes.Node] = []
     for name, p_start, p_end in paragraphs():
@@ -328,7 +331,7 @@ def _section_text(section: str, docname: str, marks: dict, omitted: dict, names:
             bullet = stripped.startswith("- ")
             if bullet:
                 stripped, start = stripped[2:], start + 2
-            para = nodes.paragraph("", "", *_line(stripped.rstrip(), start, marks, omitted, docname, names))
+            para = nodes.paragraph("", "", *_line(stripped.rstrip(), start, marks, omitted, docname, link))
             if bullet:
                 if items is None:
                     items = nodes.bullet_list()
@@ -343,12 +346,14 @@ def _section_text(section: str, docname: str, marks: dict, omitted: dict, names:
 def _summary(env, resolver: Resolver) -> nodes.paragraph:
     """How much of 2.1-2.3 the book shows, counted from the records."""
     result = _measure(env, resolver)
-    blocks = sum(len(found) for found in _store(env, SHOWN).values())
+    labels = [label for found in _store(env, SHOWN).values() for label in found]
+    statements = sum(label.startswith(STATEMENT) for label in labels)
+    blocks = len(labels) - statements
     rest = "其余文字都已呈现或说明了理由" if not result.gaps else f"另有{len(result.gaps)}段文字既未呈现也未说明理由"
     return nodes.paragraph(
         "",
-        f"2.1–2.3节共{result.total}字（标点与空白不计），其中{result.shown}字见于本书{blocks}个图表的报告原文、"
-        f"表格或各页标题，{result.omitted}字列为有意不收；{rest}。",
+        f"2.1–2.3节共{result.total}字（标点与空白不计），其中{result.shown}字见于本书{blocks}个图表的报告原文或表格、"
+        f"{statements}处正文引文或各页标题，{result.omitted}字列为有意不收；{rest}。",
         classes=["concordance-summary"],
     )
 
@@ -357,6 +362,34 @@ class FillConcordance(SphinxPostTransform):
     """Fill the concordance's sections once every page has been read (before references resolve)."""
 
     default_priority = 5
+
+    def _linker(self, fromdoc: str):
+        """``link(doc, label)``: a reference to a figure, table or statement, resolved here.
+
+        Sphinx would resolve each ``{numref}`` by unpickling the target page's whole doctree
+        (hundreds of links: most of an incremental build); the numbers are in the environment.
+        """
+        env, builder = self.env, self.app.builder
+        names = {doc: title.astext() for doc, title in env.titles.items()}
+
+        def link(doc: str, label: str) -> nodes.Node:
+            if label.startswith(STATEMENT):  # a statement in a page's prose
+                text = f"{names.get(doc, doc)}·正文"
+            else:
+                figtype = "figure" if label.startswith("fig-") else "table"
+                number = env.toc_fignumbers.get(doc, {}).get(figtype, {}).get(label)
+                if not number:
+                    logger.warning("原文对照: %s has no number on %s", label, doc, location=fromdoc)
+                    return nodes.Text(label)
+                text = self.config.numfig_format[figtype] % ".".join(map(str, number))
+            uri = builder.get_relative_uri(fromdoc, doc) if doc != fromdoc else ""
+            ref = nodes.reference("", "", internal=True, refuri=f"{uri}#{label}")
+            ref += nodes.inline(
+                "", text, classes=["std", "std-numref" if not label.startswith(STATEMENT) else "std-ref"]
+            )
+            return ref
+
+        return link
 
     def run(self, **kwargs) -> None:
         placeholders = list(self.document.findall(concordance_text))
@@ -368,9 +401,9 @@ class FillConcordance(SphinxPostTransform):
         omitted = {}
         for (a, b), reason in coverage.omitted_spans():
             omitted.update(dict.fromkeys(range(a, b), reason))
-        names = {doc: title.astext() for doc, title in env.titles.items()}  # a statement's link: its page
+        link = self._linker(placeholders[0]["docname"])
         for k, node in enumerate(placeholders):
-            content = _section_text(node["section"], node["docname"], marks, omitted, names)
+            content = _section_text(node["section"], node["docname"], marks, omitted, link)
             if k == 0:
                 content.insert(0, _summary(env, resolver))
             node.replace_self(content)
