@@ -36,7 +36,10 @@ import re
 from html import escape
 from pathlib import Path
 
+from techreport.shown import Resolver
+
 from . import cite, downloads, web
+from .concordance import SHOWN
 
 #: Screens up to this width get the narrow figure (a phone held upright, about 360-480 px).
 NARROW_MEDIA = "(max-width: 40em)"
@@ -140,10 +143,13 @@ def _keys(row: dict, fields) -> tuple:
     return tuple(row.get(f, "") for f in ([fields] if isinstance(fields, str) else fields))
 
 
-def shown_rows(srcdir: Path, tables: list[str], quotes: set[str]) -> dict[str, tuple[list[str], list[list[str]], str]]:
+def shown_rows(
+    srcdir: Path, tables: list[str], quotes: set[str], drawn: dict[str, set[int]] | None = None
+) -> dict[str, tuple[list[str], list[list[str]], str]]:
     """``{table: (header, rows, how)}``: the rows of a figure's tables that it draws.
 
-    ``how`` is "quoted" (the row's report quote is among the figure's ``quotes``), "linked" (a
+    ``how`` is "quoted" (the row's report quote is among the figure's ``quotes``, or the row is
+    one of ``drawn``, ``{table: row indices}``: the rows the figure's record shows), "linked" (a
     foreign key ties it to such a row, e.g. the milestone of a quoted ship), or "all" (no row
     of the table is tied to a quoted one: a map draws every district). Columns go by their
     Chinese titles (English names, quotes and layout hints left to the CSV), codes by their
@@ -155,7 +161,11 @@ def shown_rows(srcdir: Path, tables: list[str], quotes: set[str]) -> dict[str, t
         with (srcdir / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
             records[table] = list(csv.DictReader(fh))
         quoted = [n for n in (records[table][0] if records[table] else {}) if n.endswith("quote")]
-        hits = [i for i, r in enumerate(records[table]) if any(_norm(r.get(q) or "") in quotes for q in quoted)]
+        hits = [
+            i
+            for i, r in enumerate(records[table])
+            if any(_norm(r.get(q) or "") in quotes for q in quoted) or i in (drawn or {}).get(table, ())
+        ]
         if hits:
             shown[table], how[table] = hits, "quoted"
     links = [
@@ -187,6 +197,26 @@ def shown_rows(srcdir: Path, tables: list[str], quotes: set[str]) -> dict[str, t
             for r in chosen
         ]
         out[table] = (header, rows, how.get(table, "all"))
+    return out
+
+
+_RESOLVERS: dict[tuple, Resolver] = {}  # by the state of data/: built once for all the figures of a build
+
+
+def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
+    """``{table: row indices}``: the data rows whose quotes stand inside what figure ``label`` records it shows."""
+    passages = getattr(app.env, SHOWN, {}).get(docname, {}).get(label, [])
+    if not passages:
+        return {}
+    data = Path(app.srcdir) / "data"
+    state = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()))
+    if state not in _RESOLVERS:
+        _RESOLVERS.clear()
+        _RESOLVERS[state] = Resolver(data)
+    out: dict[str, set[int]] = {}
+    for passage in passages:
+        for row in _RESOLVERS[state].shows(passage):
+            out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
     return out
 
 
@@ -287,7 +317,10 @@ def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tu
     parts, og = [], None
     if tables:
         panels = []
-        for i, (table, (header, rows, how)) in enumerate(shown_rows(srcdir, [t for t, _ in tables], quotes).items()):
+        drawn = _drawn(app, docname, label)
+        for i, (table, (header, rows, how)) in enumerate(
+            shown_rows(srcdir, [t for t, _ in tables], quotes, drawn).items()
+        ):
             what = {"quoted": "本图所画的", "linked": "与之关联的", "all": "全部"}[how]
             panels.append(_html_table(f"data-{label}-{i}", f"{table}.csv：{what}{len(rows)}行", header, rows))
         parts.append(_details(f"tools-{label}", "数据表", "".join(panels), "data"))
