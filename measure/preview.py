@@ -7,7 +7,7 @@ is (the page's event stream, which names the page), then a value is saved severa
 and each save is timed until the served page shows it:
 
 * ``cluster``: a cell of ``industry_clusters.csv``, on the platforms page (its heaviest notebook);
-* ``row``: one biomedicine row of ``indicators.csv`` (the count of drug approvals), on the
+* ``row``: one biomedicine row of ``indicators.csv`` (the name of the count of drug approvals), on the
   biomedicine page; its section's page and the overview read the row too.
 """
 
@@ -36,12 +36,12 @@ EDITS = {
         "book/2-3-platforms/index.html",
         lambda i: "北斗导航" + "测" * (i + 1),
     ),
-    "row": (
+    "row": (  # the row's name: a value must agree with its quote, and the quote with the report
         "data/indicators.csv",
         "biomed_nmpa_approvals,",
-        lambda i: ",177," if i < 0 else f",{181 + i},",
+        lambda i: ",全年获国家药监局药品批件," if i < 0 else f",全年获国家药监局药品批件{'测' * (i + 1)},",
         "book/2-1-three-fields/biomed.html",
-        lambda i: f"{181 + i}个",
+        lambda i: "全年获国家药监局药品批件" + "测" * (i + 1),
     ),
 }
 
