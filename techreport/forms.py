@@ -179,7 +179,8 @@ def _links_narrow(layout, items, links, targets_of, heads, placeholder, color):
     for group in dict.fromkeys(g for g, _, _ in items):
         rows.append((0, group, None, style.INK))
         for _, key, text in (i for i in items if i[0] == group):
-            rows.append((1, text.replace("\n", "，"), None, style.INK))
+            for j, line in enumerate(text.split("\n")):  # a phone gives each line of a label its own row
+                rows.append((1, line, None, style.INK if j == 0 else style.MUTED))
             for target, ls in targets_of.get(key, []):
                 rows.append((2, target, ls, style.INK))
             if key not in targets_of:

@@ -145,7 +145,7 @@ def _quote_cell(quotes) -> str:
         return ""
     return (
         '<details class="report-words"><summary>原文</summary>'
-        + "".join(map(_words, dict.fromkeys(quotes)))
+        + "；".join(map(_words, dict.fromkeys(quotes)))  # “…”；“…”: never ““ run together
         + "</details>"
     )
 

@@ -221,3 +221,10 @@ def paragraphs(data_dir: Path | str | None = None) -> list[tuple[str, int, int]]
         for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", src.text[start:end]):
             out.append((name, start + m.start(), start + m.end()))
     return out
+
+
+def lead(section: str = "2", data_dir: Path | str | None = None) -> str:
+    """The lead paragraph of a section of the report (the one after its heading), as one line."""
+    text = source(data_dir).text
+    (_, start, end), *_ = [p for p in paragraphs(data_dir) if p[0] == section][1:]
+    return " ".join(text[start:end].split())
