@@ -44,7 +44,12 @@ from .web import measure_pages
 
 #: The one-row edit: a value of one biomedicine row of indicators.csv (read by the pages that show it)
 # a row's name (its value must agree with its quote, and the quote with the report)
-ROW_EDIT = ("indicators.csv", "biomed_nmpa_approvals,", ",全年获国家药监局药品批件,", ",全年获国家药监局药品批件（测）,")
+ROW_EDIT = (
+    "indicators.csv",
+    "biomed_nmpa_approvals,",
+    ",全年获国家药监局药品批件,",
+    ",全年获国家药监局药品批件（测）,",
+)
 
 
 def stock(repo: Path, mode: str) -> float:
