@@ -209,7 +209,7 @@ def test_empty_file(data_copy):
     assert (problem.row, problem.problem, problem.expected) == (
         None,
         "the file is empty",
-        "a header row: id,title_zh,title_en,source_quote",
+        "a header row: id,title_zh,title_en,source_quote,lead_quote",
     )
 
 
@@ -255,7 +255,7 @@ def test_an_edited_file_is_read_again(data_copy):
     assert load_table("sections", data_dir=data_copy).loc[0, "title_zh"] == "深入实施三大领域“上海方案”"
     # the title only: its source_quote (the report's words) still says 深入实施
     rewrite(
-        data_copy, "sections.csv", lambda t: t.replace("深入实施三大领域“上海方案”,", "全面实施三大领域“上海方案”,")
+        data_copy, "sections.csv", lambda t: t.replace("深入实施三大领域“上海方案”,", "全面实施三大领域“上海方案”,", 1)
     )
     assert load_table("sections", data_dir=data_copy).loc[0, "title_zh"] == "全面实施三大领域“上海方案”"
 
