@@ -146,13 +146,18 @@ def folios(pages: list[str]) -> dict[str, str]:
     return found
 
 
+def cited(tex: str) -> list[str]:
+    """Every label 原文对照 asks LaTeX the page of (``\\trpages{a,b}``: each page once, in order)."""
+    return [key for keys in re.findall(r"\\trpages\{([^{}]+)\}", tex) for key in keys.split(",")]
+
+
 def pageref_problems(tex: str, aux: str, pages: list[str]) -> list[str]:
     """Every \\pageref of 原文对照 names a label LaTeX placed, on the page where that figure's or table's caption
     is, or where the statement it marks begins."""
     placed = labels(aux)
     printed = folios(pages)
     problems = []
-    refs = re.findall(r"\\pageref\{\\detokenize\{([^{}]+)\}\}", tex)
+    refs = cited(tex)
     for label in dict.fromkeys(refs):
         if label not in placed:
             problems.append(f"{label}: no such label in the .aux")
@@ -174,16 +179,34 @@ def pageref_problems(tex: str, aux: str, pages: list[str]) -> list[str]:
 
 
 def test_every_page_reference_is_the_page_its_label_lands_on(pdf):
-    refs = re.findall(r"\\pageref\{", pdf["tex"])
-    assert len(refs) > 300
+    assert len(cited(pdf["tex"])) > 300
     assert pageref_problems(pdf["tex"], pdf["aux"], pdf["pages"]) == []
 
 
 def test_a_page_reference_to_the_wrong_page_is_named(pdf):
-    cited = set(re.findall(r"\\pageref\{\\detokenize\{([^{}]+)\}\}", pdf["tex"]))
-    label, (_, page) = next((k, v) for k, v in labels(pdf["aux"]).items() if k in cited and ":fig-" in k)
+    refs = set(cited(pdf["tex"]))
+    label, (_, page) = next((k, v) for k, v in labels(pdf["aux"]).items() if k in refs and ":fig-" in k)
     label_at = re.compile(r"(\\newlabel\{" + re.escape(label) + r"\}\{\{(?:[^{}]|\{[^{}]*\})*\}\{)(\d+)")
     wrong = label_at.sub(lambda m: m.group(1) + str(page + 2), pdf["aux"], count=1)
     assert wrong != pdf["aux"]
     problems = pageref_problems(pdf["tex"], wrong, pdf["pages"])
     assert any(label in p and f"page {page + 2}" in p for p in problems), problems
+
+
+def page_list_problems(pages: list[str]) -> list[str]:
+    """Each 〔见第…页〕 of 原文对照 names each page once, in increasing order."""
+    problems = []
+    for found in re.findall(r"〔见第([^〕]*?)页〕", re.sub(r"\s+", "", "".join(pages))):
+        numbers = [int(n) for n in found.split("、") if n.isdigit()]
+        if numbers != sorted(set(numbers)) or len(numbers) != len(found.split("、")):
+            problems.append(f"〔见第{found}页〕")
+    return problems
+
+
+def test_each_page_list_names_a_page_once_in_order(pdf):
+    assert re.search(r"〔见第\d", re.sub(r"\s+", "", "".join(pdf["pages"])))
+    assert page_list_problems(pdf["pages"]) == []
+    assert page_list_problems(["〔见第13、13、15页〕", "〔见第21、20页〕"]) == [
+        "〔见第13、13、15页〕",
+        "〔见第21、20页〕",
+    ]

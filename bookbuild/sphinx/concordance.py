@@ -264,10 +264,41 @@ def _refs(targets, docname: str, link) -> list[nodes.Node]:
             )
             ref += nodes.inline("", f"/{doc}")
             web += ref
-        key = f"{doc}:{label}" if label else f"{doc}::doc"
-        pages.append(rf"\pageref{{\detokenize{{{key}}}}}")
+        pages.append(f"{doc}:{label}" if label else f"{doc}::doc")
     web += nodes.Text("〕")
-    return [web, _latex("〔见第" + "、".join(dict.fromkeys(pages)) + "页〕")]
+    return [web, _latex("〔见第" + PAGES_MACRO + "{" + ",".join(dict.fromkeys(pages)) + "}页〕")]
+
+
+#: ``\trpages{label,label,...}``: the pages LaTeX put those labels on, each once, in order, each a
+#: link (labels on one page give one number; a passage shown on pages 20 and 13 reads 13、20).
+PAGES_MACRO = r"\trpages"
+PAGES_DEFINITION = r"""\ExplSyntaxOn
+\prop_new:N \l__tr_pages_prop
+\seq_new:N \l__tr_pages_seq
+\tl_new:N \l__tr_page_tl
+\NewDocumentCommand \trpages { m }
+ {
+  \prop_clear:N \l__tr_pages_prop
+  \seq_clear:N \l__tr_pages_seq
+  \clist_map_inline:nn {#1}
+   {
+    \tl_set:Nx \l__tr_page_tl { \getpagerefnumber {##1} }
+    \prop_if_in:NVF \l__tr_pages_prop \l__tr_page_tl
+     {
+      \prop_put:NVn \l__tr_pages_prop \l__tr_page_tl {##1}
+      \seq_put_right:NV \l__tr_pages_seq \l__tr_page_tl
+     }
+   }
+  \seq_sort:Nn \l__tr_pages_seq
+   { \int_compare:nNnTF {##1} > {##2} { \sort_return_swapped: } { \sort_return_same: } }
+  \seq_map_indexed_inline:Nn \l__tr_pages_seq
+   {
+    \int_compare:nNnT {##1} > {1} { 、 }
+    \hyperref [ \prop_item:Nn \l__tr_pages_prop {##2} ] {##2}
+   }
+ }
+\ExplSyntaxOff
+"""
 
 
 def _line(text: str, start: int, marks: dict, omitted: dict, docname: str, link) -> list[nodes.Node]:
@@ -406,6 +437,7 @@ class FillConcordance(SphinxPostTransform):
             content = _section_text(node["section"], node["docname"], marks, omitted, link)
             if k == 0:
                 content.insert(0, _summary(env, resolver))
+                content.insert(0, nodes.raw("", PAGES_DEFINITION, format="latex"))
             node.replace_self(content)
 
 
