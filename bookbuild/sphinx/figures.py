@@ -143,13 +143,27 @@ def _keys(row: dict, fields) -> tuple:
     return tuple(row.get(f, "") for f in ([fields] if isinstance(fields, str) else fields))
 
 
+def _with_related(shown: dict, records: dict, links: list) -> None:
+    """Add to each shown table the rows a foreign key ties to shown rows of another (a group's items,
+    then their parents): twice, both ways."""
+    for _ in range(2):
+        for down in (True, False):
+            for child, fields, parent, keys in links:
+                have, want, have_f, want_f = (parent, child, keys, fields) if down else (child, parent, fields, keys)
+                if have in shown and want in shown:
+                    values = {_keys(records[have][i], have_f) for i in shown[have]}
+                    more = [i for i, r in enumerate(records[want]) if _keys(r, want_f) in values]
+                    shown[want] = sorted(set(shown[want]) | set(more))
+
+
 def shown_rows(
     srcdir: Path, tables: list[str], quotes: set[str], drawn: dict[str, set[int]] | None = None
 ) -> dict[str, tuple[list[str], list[list[str]], str]]:
     """``{table: (header, rows, how)}``: the rows of a figure's tables that it draws.
 
     ``how`` is "quoted" (the row's report quote is among the figure's ``quotes``, or the row is
-    one of ``drawn``, ``{table: row indices}``: the rows the figure's record shows), "linked" (a
+    one of ``drawn``, ``{table: row indices}``: the rows the figure's record shows, with the rows
+    a foreign key ties to them in the figure's other tables), "linked" (a
     foreign key ties it to such a row, e.g. the milestone of a quoted ship), or "all" (no row
     of the table is tied to a quoted one: a map draws every district). Columns go by their
     Chinese titles (English names, quotes and layout hints left to the CSV), codes by their
@@ -175,6 +189,7 @@ def shown_rows(
         for fk in r.get("schema", {}).get("foreignKeys", [])
         if fk["reference"].get("resource") in records and fk["reference"]["resource"] != r["name"]
     ]
+    _with_related(shown, records, links)  # what a drawn row brings with it
     changed = True
     while changed:
         changed = False
@@ -185,15 +200,30 @@ def shown_rows(
                     hits = [i for i, r in enumerate(records[want]) if _keys(r, want_f) in values]
                     if hits:
                         shown[want], how[want], changed = hits, "linked", True
+    _with_related(shown, records, links)
     out = {}
     for table in tables:
-        fields = next((r.get("schema", {}).get("fields", []) for r in package["resources"] if r["name"] == table), [])
-        kept = [f for f in fields if not DATA_TABLE_SKIP.search(f["name"])] or fields
+        resource = next((r for r in package["resources"] if r["name"] == table), {})
+        fields = resource.get("schema", {}).get("fields", [])
+        names = _referenced_names(srcdir, package, resource)  # {column: {id: name}}: a row's organisation, event...
+        kept = [f for f in fields if not DATA_TABLE_SKIP.search(f["name"]) or f["name"] in names] or fields
+        titles = [f.get("title") or f["name"] for f in kept]
+        kept = [
+            f for k, f in enumerate(kept) if (f.get("title") or f["name"]) not in titles[:k]
+        ]  # a code and its name: once
         kept.sort(key=lambda f: bool(DATA_TABLE_CODES.search(f["name"])))  # names and numbers first, codes last
-        header = [f.get("title") or f["name"] for f in kept]
+        header = [
+            (f.get("title") or f["name"]).removesuffix("编号") if f["name"] in names else f.get("title") or f["name"]
+            for f in kept
+        ]
         chosen = [records[table][i] for i in shown[table]] if table in shown else records[table]
         rows = [
-            [str(f.get("enumTitles", {}).get(r.get(f["name"], ""), r.get(f["name"], "")) or "") for f in kept]
+            [
+                str(names.get(f["name"], {}).get(r.get(f["name"], "")) or "")
+                if f["name"] in names
+                else str(f.get("enumTitles", {}).get(r.get(f["name"], ""), r.get(f["name"], "")) or "")
+                for f in kept
+            ]
             for r in chosen
         ]
         out[table] = (header, rows, how.get(table, "all"))
@@ -217,6 +247,25 @@ def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
     for passage in passages:
         for row in _RESOLVERS[state].shows(passage):
             out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
+    return out
+
+
+def _referenced_names(srcdir: Path, package: dict, resource: dict) -> dict[str, dict[str, str]]:
+    """``{column: {key: name}}`` for each one-column foreign key of ``resource`` to a table with a Chinese
+    name or label: the 数据表 shows the name the key stands for, not the key."""
+    out = {}
+    for fk in resource.get("schema", {}).get("foreignKeys", []):
+        fields, ref = fk["fields"], fk["reference"]
+        parent = ref.get("resource") or resource.get("name")
+        if (isinstance(fields, list) and len(fields) != 1) or not (srcdir / "data" / f"{parent}.csv").is_file():
+            continue
+        column = fields[0] if isinstance(fields, list) else fields
+        key = ref["fields"][0] if isinstance(ref["fields"], list) else ref["fields"]
+        with (srcdir / "data" / f"{parent}.csv").open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        label = next((c for c in ("name_zh", "label_zh", "short_zh") if rows and c in rows[0]), None)
+        if label:
+            out[column] = {r[key]: r[label] for r in rows}
     return out
 
 
