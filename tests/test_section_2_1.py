@@ -22,7 +22,7 @@ def test_ic_items_are_placed_on_no_stage_and_the_ic_paragraph_has_no_numbers():
 
 def test_an_ai_group_names_as_many_items_as_its_listing_says():
     """``listing``: all named (as many as the report's total, where it gives one), some named
-    (fewer than the total: the list ends in 等), none named."""
+    (fewer than the total: the list ends in 等), open (some named, the heading's “+X” for the rest), none named."""
     groups = load_table("ai_groups").set_index("id")
     named = load_table("ai_items").groupby("group_id").size().reindex(groups.index, fill_value=0)
     totals = load_table("indicators").set_index("id")["value"]
