@@ -118,8 +118,10 @@ class PhoneDrawing:
         if data.cell_index is not None:  # the cell's own output: the glue:figure places the figure
             return [nodes.comment("", "")]
         env = renderer.renderer.sphinx_env
-        if env is None or env.app.builder.format != "html":
-            return []  # no phone drawing: the bundle's wide SVG is rendered instead
+        if env is None or env.app.builder.format != "html" or __package__ not in env.app.extensions:
+            # no phone drawing: the bundle's wide SVG is rendered instead (in the PDF, and in a stock
+            # Jupyter Book build of these pages, measure/, which has no writer for a phone_picture)
+            return []
         name = data.output_metadata["scrapbook"]["name"]
         wide = retrieve_glue_data(renderer.renderer.document, name).data["image/svg+xml"]
         (image,) = renderer.render_image(
