@@ -20,7 +20,6 @@ One call per item, so every page gets the same treatment:
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 
@@ -262,20 +261,29 @@ class FigureError(ValueError):
     """A figure hides part of what it draws (see :func:`techreport.charts.overflows`)."""
 
 
+#: The MIME type of a figure's phone drawing (the narrow SVG), beside the wide one's ``image/svg+xml``
+#: in the figure's glued output. The book renders it with a MyST-NB MIME renderer plugin
+#: (``bookbuild.sphinx.figures.PhoneDrawing``, registered in pyproject.toml): a ``<picture>`` that
+#: gives phones the narrow drawing and other screens the wide one.
+PHONE_SVG = "image/vnd.techreport.phone+svg+xml"
+
+
 class GluedFigure:
-    """A chart for myst-nb's ``glue()``: the SVG for the web, the PDF for print, the caption as text.
+    """A chart for myst-nb's ``glue()``: the wide SVG (desktop web and, converted at PDF time, the PDF
+    edition), the phone SVG under its own MIME type (:data:`PHONE_SVG`), the caption as text.
 
     ``glue`` stores what IPython would display of an object (``_repr_mimebundle_``); the book places
-    it with a ``glue:figure`` directive, which numbers it and lets the prose cite it.
+    it with a ``glue:figure`` directive, which numbers it and lets the prose cite it. Jupyter shows
+    the wide SVG (it does not know the phone's type).
     """
 
-    def __init__(self, svg: bytes, pdf: bytes, caption: str):
-        self.svg, self.pdf, self.caption = svg, pdf, caption
+    def __init__(self, svg: bytes, phone: bytes, caption: str):
+        self.svg, self.phone, self.caption = svg, phone, caption
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return {
             "image/svg+xml": self.svg.decode("utf-8"),
-            "application/pdf": base64.b64encode(self.pdf).decode(),
+            PHONE_SVG: self.phone.decode("utf-8"),
             "text/plain": self.caption,
         }
 
@@ -290,20 +298,16 @@ def _checked(fig, name: str, layout: charts.Layout):
     return fig
 
 
-def _svg_body(svg: bytes) -> str:
-    """An SVG document as an inline element (no XML prolog or doctype)."""
-    text = svg.decode("utf-8")
-    return text[text.index("<svg") :]
-
-
 def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -> None:
     """Display figure ``name`` ("fig-..."): caption, alt text and CSV links.
 
     ``draw(layout)`` returns the figure drawn for a :class:`techreport.charts.Layout`; it is
-    called twice (a Figure instead of a function is shown as it is at both widths). The wide figure is glued as SVG (the web) and PDF (the PDF edition); the
-    book places it through a ``glue:figure`` directive, so it is numbered and can be cited
-    with ``{numref}``. The narrow figure (a phone) is the SVG of the visible output's HTML:
-    Jupyter shows it, and the web edition offers it to small screens (bookbuild/sphinx/figures.py).
+    called twice (a Figure instead of a function is shown as it is at both widths). Both drawings
+    are glued as one output (:class:`GluedFigure`): the wide SVG (the web, and the PDF edition, which
+    converts it to a vector PDF at PDF time) and the narrow one (a phone) under its own MIME type,
+    which the web edition offers to small screens (bookbuild/sphinx/figures.py). The book places
+    the figure through a ``glue:figure`` directive, so it is numbered and can be cited with
+    ``{numref}``; Jupyter shows the wide drawing where the cell ran, with the caption under it.
     Each figure is checked with :func:`techreport.charts.overflows`: nothing may be cut off.
     ``quotes``: the report's words for what the figure draws, shown under it (one tap on the web).
     """
@@ -314,34 +318,38 @@ def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -
         draw = lambda layout: figure  # noqa: E731
     tables = [tables] if isinstance(tables, str) else list(tables)
     wide = _checked(draw(charts.WIDE), name, charts.WIDE)
-    svg, pdf = style.save(wide, "svg"), style.save(wide, "pdf")
+    svg = style.save(wide, "svg")
     plt.close(wide)
     narrow = _checked(draw(charts.NARROW), name, charts.NARROW)
     phone = style.save(narrow, "svg")
     plt.close(narrow)
-    glue(name, GluedFigure(svg, pdf, caption), display=False)
+    # Shown where it is made (Jupyter draws the wide SVG); in the book the renderer plugin leaves
+    # this place empty and the glue:figure below places the figure, numbered.
+    glue(name, GluedFigure(svg, phone, caption), display=True)
     md = (
         f"```{{glue:figure}} {name}\n:name: {name}\n:alt: {alt}\n:figwidth: 100%\n\n"
         f"{sentence(caption)}数据：{_data_links(tables)}。\n```\n"
     )
     passages = clauses(quotes)
     md += _quote_block(passages) + record(name, passages)
-    body = re.sub(r"<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', _svg_body(phone), count=1)
-    jupyter = (
-        f'<figure class="techreport-figure" data-figure="{name}">{body}'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-    )
+    jupyter = f'<p class="techreport-caption">{html.escape(caption)}</p>'
     display({"text/markdown": md, "text/html": jupyter, "text/plain": caption}, raw=True)
 
 
-def phone_svgs(notebook: dict) -> dict[str, str]:
-    """``{figure name: phone SVG}`` from a notebook's stored outputs (see :func:`show_figure`)."""
+def drawings(notebook: dict) -> dict[str, dict[str, str]]:
+    """``{figure name: {"wide": SVG, "phone": SVG}}`` from a notebook's stored outputs: the glued
+    output of each figure (see :func:`show_figure`), read by MIME type."""
     found = {}
     for cell in notebook.get("cells", []):
         for out in cell.get("outputs", []):
-            page = out.get("data", {}).get("text/html")
-            page = "".join(page) if isinstance(page, list) else page or ""
-            match = re.search(r'<figure class="techreport-figure" data-figure="([^"]+)">(<svg.*?</svg>)', page, re.S)
-            if match:
-                found[match.group(1)] = match.group(2)
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name", "")
+            data = out.get("data", {})
+            if name and PHONE_SVG in data:
+                text = {k: "".join(v) if isinstance(v, list) else v for k, v in data.items()}
+                found[name] = {"wide": text["image/svg+xml"], "phone": text[PHONE_SVG]}
     return found
+
+
+def phone_svgs(notebook: dict) -> dict[str, str]:
+    """``{figure name: phone SVG}`` from a notebook's stored outputs (see :func:`drawings`)."""
+    return {name: pair["phone"] for name, pair in drawings(notebook).items()}

@@ -11,6 +11,7 @@ outputs.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import matplotlib
@@ -202,15 +203,30 @@ def setup() -> None:
     )
 
 
-#: Per-format metadata that would change from run to run (dates), removed at the source.
-STABLE_METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {"Software": None}}
+#: Per-format metadata that would change from run to run (dates), removed at the source. An SVG
+#: keeps none at all (no RDF block naming matplotlib): notebooks store every chart twice.
+STABLE_METADATA = {
+    "svg": {"Date": None, "Creator": None, "Format": None, "Type": None},
+    "pdf": {"CreationDate": None, "ModDate": None},
+    "png": {"Software": None},
+}
+#: The data of an SVG path (matplotlib writes one command a line: "L x y", a space, a line break).
+_PATH_DATA = re.compile(rb' d="([^"]*)"')
 
 
 def save(fig: plt.Figure, fmt: str, **kw) -> bytes:
-    """``fig`` as ``fmt`` bytes, byte-stable: the same figure gives the same bytes on every run."""
+    """``fig`` as ``fmt`` bytes, byte-stable: the same figure gives the same bytes on every run.
+
+    An SVG's path data is written on one line (matplotlib ends every command with a space and a line break; whitespace
+    in path data is a separator, so the drawing is the same): three lines in four of a chart's SVG
+    were path commands, each a separate string in the notebook's JSON.
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, metadata=STABLE_METADATA[fmt], **kw)
-    return buf.getvalue()
+    data = buf.getvalue()
+    if fmt == "svg":
+        data = _PATH_DATA.sub(lambda m: b' d="' + m.group(1).replace(b" \n", b" ").strip() + b'"', data)
+    return data
 
 
 def add_source(fig: plt.Figure, *tables: str, note: str | None = None, fontsize: float = 8) -> None:

@@ -185,7 +185,7 @@ from pathlib import Path  # noqa: E402
 from helpers import run_build  # noqa: E402
 
 from bookbuild.build import toc_notebooks  # noqa: E402
-from techreport.present import phone_svgs  # noqa: E402
+from techreport.present import drawings, phone_svgs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The width of a figure on a 390 px phone screen (the page's margins taken off), as measured
@@ -412,18 +412,44 @@ def test_svg_contrast_problems_finds_the_light_marks():
 
 
 def book_figures(root: Path = ROOT) -> dict[str, str]:
-    """{figure name (wide|phone): SVG} over every page: the glued wide SVG and the phone SVG."""
+    """{figure name (wide|phone): SVG} over every page: each figure's glued wide and phone SVG."""
     found = {}
     for path in toc_notebooks():
         nb = json.loads((root / path.relative_to(ROOT)).read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            for out in cell.get("outputs", []):
-                name = out.get("metadata", {}).get("scrapbook", {}).get("name", "")
-                svg = out.get("data", {}).get("application/papermill.record/image/svg+xml")
-                if name.startswith("fig-") and svg:
-                    found[f"{name} (wide)"] = "".join(svg) if isinstance(svg, list) else svg
-        found.update({f"{name} (phone)": svg for name, svg in phone_svgs(nb).items()})
+        for name, pair in drawings(nb).items():
+            found[f"{name} (wide)"], found[f"{name} (phone)"] = pair["wide"], pair["phone"]
     return found
+
+
+#: The stored notebooks, all together (issue 21: 2.8 MB when each chart was also stored as a PDF).
+NOTEBOOK_BYTES = 1_500_000
+
+
+def notebook_weight(root: Path = ROOT) -> tuple[int, list[str]]:
+    """(bytes of every page's notebook, the outputs that store a PDF: "page: figure")."""
+    total, pdfs = 0, []
+    for path in toc_notebooks():
+        raw = (root / path.relative_to(ROOT)).read_bytes()
+        total += len(raw)
+        for cell in json.loads(raw)["cells"]:
+            for out in cell.get("outputs", []):
+                if any(key.endswith("application/pdf") for key in out.get("data", {})):
+                    name = out.get("metadata", {}).get("scrapbook", {}).get("name", "?")
+                    pdfs.append(f"{path.name}: {name}")
+    return total, pdfs
+
+
+def test_notebooks_store_each_chart_as_svg_only_and_stay_light():
+    """No stored output holds a PDF (the PDF edition converts the SVG at PDF time,
+    bookbuild/sphinx/svgpdf.py); every figure stores its wide and phone SVG; all the notebooks
+    together stay within NOTEBOOK_BYTES."""
+    total, pdfs = notebook_weight()
+    assert not pdfs, f"outputs that store a PDF: {pdfs}"
+    assert total <= NOTEBOOK_BYTES, f"the notebooks weigh {total:,} bytes (aim {NOTEBOOK_BYTES:,})"
+    figures = book_figures()
+    assert {n[: -len(" (wide)")] for n in figures if n.endswith("(wide)")} == {
+        n[: -len(" (phone)")] for n in figures if n.endswith("(phone)")
+    }
 
 
 def test_every_chart_meets_wcag_contrast():

@@ -141,6 +141,25 @@ def test_data_table_rows_are_the_rows_the_figure_draws(tmp_path):
     assert shown_rows(tmp_path, ["t"], {"丁"})["t"][1:] == ([["甲类"], ["b"]], "all")
 
 
+def test_the_phone_drawing_is_rendered_by_a_myst_nb_mime_renderer_plugin():
+    """The entry point is installed (pyproject.toml), its type comes before the wide SVG's for the
+    web and the PDF, it renders nothing where the cell ran (glue:figure places the figure), and
+    leaves every other type to MyST-NB."""
+    from docutils import nodes
+    from myst_nb.core.render import MimeData, get_mime_priority, load_mime_renders
+
+    from bookbuild.sphinx.figures import PhoneDrawing
+    from techreport.present import PHONE_SVG
+
+    assert PhoneDrawing in load_mime_renders()
+    for builder in ("html", "latex"):
+        order = get_mime_priority(builder, [["latex", "image/svg+xml", 8]])
+        assert order.index(PHONE_SVG) < order.index("image/svg+xml"), builder
+    assert PhoneDrawing.handle_mime(None, MimeData("image/svg+xml", "<svg/>"), False) is None
+    in_place = PhoneDrawing.handle_mime(None, MimeData(PHONE_SVG, "<svg/>", cell_index=3, output_index=0), False)
+    assert [type(node) for node in in_place] == [nodes.comment] and not in_place[0].astext()
+
+
 def test_runnable_zip_holds_what_the_notebook_needs(tmp_path):
     from bookbuild.sphinx.downloads import runnable_notebook
 

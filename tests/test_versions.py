@@ -34,7 +34,7 @@ WRITTEN_AGAINST = {
     "sphinx-external-toc": ("1.1.0", ("bookbuild/sphinx/numbering.py",)),
     "sphinx": ("7.4.7", ("bookbuild/sphinx/web.py", "bookbuild/sphinx/search.py")),
     "sphinx-jupyterbook-latex": ("1.0.0", ("bookbuild/sphinx/latex.py",)),
-    "myst-nb": ("1.4.0", ("bookbuild/sphinx/latex.py", "techreport/present.py")),
+    "myst-nb": ("1.4.0", ("bookbuild/sphinx/latex.py", "bookbuild/sphinx/figures.py", "techreport/present.py")),
 }
 
 

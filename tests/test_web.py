@@ -332,6 +332,34 @@ def test_icon_css_cuts_paths_from_fontawesome(tmp_path):
     assert "nonexistent" not in css
 
 
+def test_theme_css_drops_only_the_icon_fonts_glyph_rules():
+    from bookbuild.sphinx.web import theme_css
+
+    css = (
+        '.a{color:red}.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}.fa-k:before{content:"K"}'
+        "@font-face{font-display:block;font-family:Font Awesome\\ 6 Free;src:url(x.woff2)}"
+        ".fa-solid,.fas{font-weight:900}.fa-spin{animation-name:fa-spin}"
+        '.bd-search li a:before{content:"#"}@font-face{font-family:Other;src:url(o.woff2)}\n'
+        "/*# sourceMappingURL=pydata-sphinx-theme.css.map*/"
+    )
+    assert theme_css(css) == (
+        ".a{color:red}.fa-solid,.fas{font-weight:900}.fa-spin{animation-name:fa-spin}"
+        '.bd-search li a:before{content:"#"}@font-face{font-family:Other;src:url(o.woff2)}\n'
+    )
+
+
+def test_pages_link_the_trimmed_theme_stylesheet(site):
+    """Every page links the theme's stylesheet as web.py writes it (no Font Awesome glyph rule)."""
+    from bookbuild.sphinx.web import THEME_CSS
+
+    css = (site / "_static" / THEME_CSS).read_text(encoding="utf-8")
+    assert not re.search(r"@font-face\{[^}]*Font Awesome", css), "the icon font is declared"
+    assert not re.search(r'[}\n]\.fa-[\w-]+::?(?:before|after)\{content:"', css), "an icon's glyph rule is left"
+    for page in web.html_pages(site):
+        links = re.findall(r'<link href="([^"]*pydata-sphinx-theme[^"]*)"', (site / page).read_text(encoding="utf-8"))
+        assert [Path(link.split("?")[0]).name for link in links] == [Path(THEME_CSS).name], page
+
+
 def _open(chrome, base, page_name, reader):
     context = chrome.new_context(locale="zh-CN", **READERS[reader])
     page = context.new_page()

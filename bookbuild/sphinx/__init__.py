@@ -4,6 +4,7 @@
 * :mod:`.search` - Chinese search terms kept whole (a jieba user dictionary from the data);
 * :mod:`.web` - the light, self-contained web edition (asset trimming, descriptions, icons);
 * :mod:`.latex` - the PDF edition (no code, the front matter chapter);
+* :mod:`.svgpdf` - the PDF edition's charts, made vector PDFs from the SVGs the notebooks store;
 * :mod:`.figures` - phone-width charts by ``<picture>``, a viewer on a tap, and under every chart and
   table its numbers, downloads and citation; :mod:`.cite` (CITATION.cff, GB/T 7714, BibTeX, the
   ``citation_*`` and ``og:`` meta tags) and :mod:`.downloads` (PNG, CSV, the data package, runnable notebooks);
@@ -13,11 +14,11 @@
 
 from __future__ import annotations
 
-from . import concordance, figures, imprint, latex, numbering, search, web
+from . import concordance, figures, imprint, latex, numbering, search, svgpdf, web
 
 
 def setup(app):
-    for module in (numbering, search, latex, web, figures, imprint, concordance):
+    for module in (numbering, search, latex, svgpdf, web, figures, imprint, concordance):
         module.setup(app)
     # env_version: raise it when what the environment keeps changes (numbering's page
     # outlines): Sphinx then re-reads every page instead of using an environment without it.

@@ -2,10 +2,10 @@
 its files and its citation (what Our World in Data readers get).
 
 Every figure is drawn twice by the notebook (``techreport.present.show_figure``): the wide
-SVG that ``glue:figure`` places (desktop web and PDF) and a narrow one, drawn for a 336 px
-screen with fonts of at least 11 CSS px there, stored in the visible output's HTML. On each
-HTML page this module writes the narrow SVG to ``_images/`` and turns the figure's ``<img>``
-into::
+SVG (desktop web and PDF) and a narrow one, drawn for a 336 px screen with fonts of at least
+11 CSS px there, glued together under their own MIME types (``image/svg+xml`` and
+``techreport.present.PHONE_SVG``). :class:`PhoneDrawing`, a MyST-NB MIME renderer plugin, renders
+the pair where ``glue:figure`` places it, and the HTML page gets::
 
     <a class="figure-full" href="WIDE.svg"><picture>
       <source media="(max-width: 40em)" srcset="NARROW.svg" width=.. height=..>
@@ -32,9 +32,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import posixpath
 import re
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
+
+from docutils import nodes
+from myst_nb.core.render import MimeData
+from myst_nb.ext.glue.utils import retrieve_glue_data
+from sphinx.util.images import get_image_size
+
+from techreport.present import PHONE_SVG
 
 from techreport.shown import Resolver
 
@@ -51,6 +60,8 @@ DATA_TABLE_SKIP = re.compile(r"(_en|_quote|_context|^decimals|^label_[xy]|^order
 #: Code columns still shown (the report's section numbers): after the names and numbers, which a
 #: phone then shows first.
 DATA_TABLE_CODES = re.compile(r"^section$")
+#: The class of a figure's phone image node (inside its :class:`phone_picture`).
+PHONE_CLASS = "phone-drawing"
 READER_JS = "web/reader.js"
 READER_CSS = "web/reader.css"
 
@@ -58,46 +69,72 @@ READER_CSS = "web/reader.css"
 # ---- the phone drawing and the viewer link -------------------------------------------------
 
 
-def _phone_svgs(app, pagename: str) -> dict[str, str]:
-    from techreport.present import phone_svgs
-
-    source = Path(app.env.doc2path(pagename))
-    if source.suffix != ".ipynb" or not source.exists():
-        return {}
-    return phone_svgs(json.loads(source.read_text(encoding="utf-8")))
+class phone_picture(nodes.General, nodes.Element):
+    """A figure's two drawings: the wide image node, then the phone one. HTML writes a
+    ``<picture>`` in a link to the wide SVG (the viewer's); other builders never get one."""
 
 
-def _picture(app, pagename: str, body: str) -> str:
-    from sphinx.util.images import get_image_size
+def _image_uri(translator, image) -> str:
+    """Where the HTML page finds ``image`` (as Sphinx's own visit_image puts it in _images/)."""
+    uri = image["uri"]
+    if uri in translator.builder.images:
+        return posixpath.join(translator.builder.imgpath, quote(translator.builder.images[uri]))
+    return uri
 
-    phones = _phone_svgs(app, pagename)
-    if not phones:
-        return body
-    images = Path(app.outdir) / "_images"
-    images.mkdir(parents=True, exist_ok=True)
-    depth = "../" * pagename.count("/")
 
-    def wrap(match):
-        figure, img = match.group(1), match.group(2)
-        name = re.search(r'id="([^"]+)"', figure).group(1)
-        svg = phones.get(name)
-        src = re.search(r'src="([^"]+)"', img)
-        if svg is None or src is None:
-            return match.group(0)
-        svg = re.sub(r' role="img" aria-label="[^"]*"', "", svg, count=1)
-        data = ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + svg).encode("utf-8")
-        file = f"{name}-phone-{hashlib.sha256(data).hexdigest()[:12]}.svg"
-        if not (images / file).exists():
-            (images / file).write_bytes(data)
-        size = get_image_size(str(images / file))  # CSS px, as web.py sizes the wide <img>
-        dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
-        source = f'<source media="{NARROW_MEDIA}" srcset="{depth}_images/{file}"{dims} />'
-        return (
-            f'{figure}<a class="figure-full" href="{src.group(1)}" title="全屏查看" aria-haspopup="dialog">'
-            f"<picture>{source}{img}</picture></a>"
+def _visit_phone_picture(translator, node) -> None:
+    wide, phone = node.children
+    source = Path(translator.builder.srcdir) / phone.get("candidates", {}).get("*", phone["uri"])
+    size = get_image_size(str(source)) if source.is_file() else None  # CSS px, as web.py sizes the wide <img>
+    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    translator.body.append(
+        f'<a class="figure-full" href="{_image_uri(translator, wide)}" title="全屏查看" aria-haspopup="dialog">'
+        f'<picture><source media="{NARROW_MEDIA}" srcset="{_image_uri(translator, phone)}"{dims} />'
+    )
+    wide.walkabout(translator)
+    translator.body.append("</picture></a>")
+    raise nodes.SkipNode
+
+
+def _skip(translator, node) -> None:
+    raise nodes.SkipNode
+
+
+class PhoneDrawing:
+    """MyST-NB MIME renderer plugin (entry point ``myst_nb.mime_renderers`` in pyproject.toml) for
+    a figure's phone drawing, :data:`techreport.present.PHONE_SVG`.
+
+    A figure's glued output holds the wide SVG (``image/svg+xml``) and the phone SVG. Where the
+    ``glue:figure`` directive places it, an HTML builder gets a :class:`phone_picture` of both
+    (the phone file named ``<figure>-phone-<hash>.svg``); other builders take the wide SVG (the
+    LaTeX builder converts it to PDF). Where the cell ran, the output is shown in Jupyter only:
+    the book leaves that place empty (the directive places the figure, numbered).
+    """
+
+    #: The phone type first, so that it is what the book renders of a figure's output, everywhere.
+    mime_priority_overrides = (("*", PHONE_SVG, 1),)
+
+    @staticmethod
+    def handle_mime(renderer, data, inline: bool):
+        if data.mime_type != PHONE_SVG:
+            return None
+        if data.cell_index is not None:  # the cell's own output: the glue:figure places the figure
+            return [nodes.comment("", "")]
+        env = renderer.renderer.sphinx_env
+        if env is None or env.app.builder.format != "html" or __package__ not in env.app.extensions:
+            # no phone drawing: the bundle's wide SVG is rendered instead (in the PDF, and in a stock
+            # Jupyter Book build of these pages, measure/, which has no writer for a phone_picture)
+            return []
+        name = data.output_metadata["scrapbook"]["name"]
+        wide = retrieve_glue_data(renderer.renderer.document, name).data["image/svg+xml"]
+        (image,) = renderer.render_image(
+            MimeData("image/svg+xml", wide, cell_metadata=data.cell_metadata, line=data.line)
         )
-
-    return re.sub(r'(<figure\b[^>]*\bid="fig-[^"]+"[^>]*>\s*)(<img\b[^>]*>)', wrap, body)
+        svg = data.string.encode("utf-8")
+        uri = renderer.write_file(
+            [f"{name}-phone-{hashlib.sha256(svg).hexdigest()[:12]}.svg"], svg, overwrite=False, exists_ok=True
+        )
+        return [phone_picture("", image, nodes.image(uri=uri, classes=[PHONE_CLASS]))]
 
 
 # ---- what a figure or table was drawn from -------------------------------------------------
@@ -120,8 +157,6 @@ def _norm(text: str) -> str:
 
 def _quotes(node) -> set[str]:
     """The report's words shown with a figure: its 报告原文 paragraph, “…” by “…”."""
-    from docutils import nodes
-
     parent = node.parent
     for sibling in parent.children[parent.index(node) + 1 : parent.index(node) + 4]:
         if isinstance(sibling, nodes.paragraph) and "report-words-text" in sibling.get("classes", []):
@@ -281,8 +316,6 @@ def _html_table(ident: str, caption: str, header: list[str], rows: list[list[str
 
 def _shown_table(table) -> tuple[list[str], list[list[str]]]:
     """A docutils table's header and rows as text (the 报告原文 column without its 原文 button)."""
-    from docutils import nodes
-
     from techreport.present import QUOTE_COLUMN
 
     def cells(row):
@@ -349,8 +382,6 @@ def _row(label: str, number: str, parts: list[str]) -> str:
 
 
 def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tuple[str, dict | None]:
-    from docutils import nodes
-
     label = figure["ids"][0]
     depth = "../" * docname.count("/")
     caption = next(iter(figure.findall(nodes.caption)), None)
@@ -358,6 +389,8 @@ def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tu
     srcdir = Path(app.srcdir)
     svg = None
     for image in figure.findall(nodes.image):
+        if PHONE_CLASS in image["classes"]:
+            continue
         candidate = srcdir / image.get("candidates", {}).get("*", image["uri"])
         if candidate.suffix == ".svg" and candidate.is_file():
             svg = candidate
@@ -387,14 +420,10 @@ def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tu
 
 
 def _first_image_alt(figure) -> str:
-    from docutils import nodes
-
     return next((i.get("alt", "") for i in figure.findall(nodes.image) if i.get("alt")), "")
 
 
 def _table_controls(app, docname: str, table, number: str, record: dict, after) -> str:
-    from docutils import nodes
-
     label = table["ids"][0]
     depth = "../" * docname.count("/")
     title_node = next(iter(table.findall(nodes.title)), None)
@@ -421,8 +450,6 @@ def _add_controls(app, doctree, docname: str) -> None:
     """A control row under each numbered figure and table of an HTML page."""
     if app.builder.format != "html":
         return
-    from docutils import nodes
-
     record = cite.book()
     og = None
     for figure in list(doctree.findall(nodes.figure)):
@@ -521,8 +548,6 @@ def _page_context(app, pagename, templatename, context, doctree):
     _meta(app, pagename, context, doctree)
     _runnable_button(app, pagename, context)
     body = context.get("body") or ""
-    if body:
-        context["body"] = body = _picture(app, pagename, body)
     _assets(context, 'class="fig-tools"' in body or 'class="figure-full"' in body)
 
 
@@ -600,6 +625,14 @@ def _outdated(app, env, added, changed, removed):
 
 
 def setup(app) -> None:
+    app.add_node(
+        phone_picture,
+        html=(_visit_phone_picture, None),
+        latex=(_skip, None),
+        text=(_skip, None),
+        man=(_skip, None),
+        texinfo=(_skip, None),
+    )
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-resolved", _add_controls, priority=600)  # after web.py folds long tables

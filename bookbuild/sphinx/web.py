@@ -421,6 +421,37 @@ def _web_build_finished(app, exception):
         (out / PDF_EDITION).unlink(missing_ok=True)  # a staging folder may keep an earlier copy
 
 
+#: The theme's stylesheet as pages link it (tools/web/templates/static/webpack-macros.html): the
+#: theme's own file less Font Awesome's glyph rules, beside it so its relative URLs still hold.
+THEME_CSS = "styles/pydata-sphinx-theme.web.css"
+#: Font Awesome's rules that put an icon's code point in ::before/::after (1,881 of them, 20 kB of
+#: the stylesheet's 65 kB gzipped) and its @font-face rules. Icons are CSS masks here (web.css sets
+#: their content to "" and their font to inherit), so the icon font is never loaded and these rules
+#: never apply.
+_ICON_GLYPHS = re.compile(r'(?<=[}\n])(?:\.fa-[\w-]+::?(?:before|after),?)+\{content:"[^"]*"\}')
+_ICON_FONTS = re.compile(r"@font-face\{[^}]*font-family:\s*\"?Font Awesome[^}]*\}")
+#: The source map names the theme's own file, which no longer matches line for line.
+_SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/\s*$")
+
+
+def theme_css(css: str) -> str:
+    """pydata-sphinx-theme's stylesheet without the icon font's glyph and @font-face rules."""
+    return _SOURCE_MAP.sub("", _ICON_FONTS.sub("", _ICON_GLYPHS.sub("", css)))
+
+
+def _web_builder_inited(app) -> None:
+    """Write THEME_CSS from the installed theme's stylesheet (before any page links it)."""
+    if app.builder.format != "html":
+        return
+    import pydata_sphinx_theme
+
+    from .downloads import write_if_changed
+
+    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    css = theme_css((source / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8"))
+    write_if_changed(Path(app.outdir) / "_static" / THEME_CSS, css.encode("utf-8"))
+
+
 def _web_config_inited(app, config):
     """Theme templates without the CDN-era extras; our static files; no empty index page."""
     config.templates_path = [str(WEB_DIR / "templates"), *config.templates_path]
@@ -454,6 +485,7 @@ def _web_outdated(app, env, added, changed, removed):
 
 def setup(app) -> None:
     app.connect("config-inited", _web_config_inited)
+    app.connect("builder-inited", _web_builder_inited)
     app.connect("env-get-outdated", _web_outdated)
     app.connect("doctree-resolved", _fold_long_tables)
     app.connect("html-page-context", _web_page_context, priority=900)  # after the theme's own
