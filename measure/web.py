@@ -236,8 +236,9 @@ def measure_pages(site_dir, pages: list[str] | None = None) -> list[dict]:
     return results
 
 
-def lighthouse(url: str, binary: str = "lighthouse") -> dict[str, int]:
-    """Lighthouse's mobile scores (0-100) for ``url``: a benchmark, never a test.
+def lighthouse(url: str, binary: str = "lighthouse", preset: str = "mobile") -> dict[str, int]:
+    """Lighthouse's scores (0-100) for ``url`` on a phone (``preset="mobile"``, Lighthouse's
+    default) or a desktop: a benchmark, never a test (:mod:`measure.lighthouse` runs it on every page).
 
     ``binary`` is an installed ``lighthouse`` (npm ``lighthouse@12.2.3`` runs on Node 20);
     it drives /usr/bin/chromium through CHROME_PATH.
@@ -255,6 +256,7 @@ def lighthouse(url: str, binary: str = "lighthouse") -> dict[str, int]:
             "--output-path=stdout",
             f"--chrome-flags={flags}",
             "--only-categories=performance,accessibility,best-practices,seo",
+            *([f"--preset={preset}"] if preset != "mobile" else []),
         ],
         capture_output=True,
         text=True,
