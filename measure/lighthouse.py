@@ -8,7 +8,8 @@ the ordinary client (``npm install lighthouse@LIGHTHOUSE_VERSION``); it drives D
 ``/usr/bin/chromium`` through CHROME_PATH with the house flags (:data:`measure.web.CHROMIUM_ARGS`),
 and never downloads a browser. The site is served as :func:`measure.web.serve` serves it
 (gzipped, as any host would). Prints one row per page and preset: performance, accessibility,
-best practices, SEO (0-100) and the binary audits that failed; the raw scores go to
+best practices, SEO (0-100), the paint and blocking timings behind performance, and the binary
+audits that failed; the raw scores go to
 ``_build/lighthouse.json``.
 
 The scores depend on the machine's load (performance most): on a busy machine run it alone.
@@ -62,12 +63,16 @@ def run(site: Path, presets: list[str], pages: list[str] | None = None) -> list[
 
 def format_row(row: dict) -> str:
     scores = " ".join(f"{row.get(c, '-'):>5}" for c in CATEGORIES)
+    timings = " ".join(f"{row.get(k, '-'):>6}" for k in ("fcp_ms", "lcp_ms", "tbt_ms", "cls"))
     failed = ", ".join(row.get("failed_audits", []))
-    return f"{row['page']:<44} {row['preset']:<8} {scores}  {failed}"
+    return f"{row['page']:<44} {row['preset']:<8} {scores} {timings}  {failed}"
 
 
 def header() -> str:
-    return f"{'page':<44} {'preset':<8} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5}  failed audits"
+    return (
+        f"{'page':<44} {'preset':<8} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} "
+        f"{'FCP ms':>6} {'LCP ms':>6} {'TBT ms':>6} {'CLS':>6}  failed audits"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

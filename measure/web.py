@@ -272,7 +272,19 @@ def lighthouse(url: str, binary: str = "lighthouse", preset: str = "mobile") -> 
         for a in report["audits"].values()
         if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
     )
-    return {**scores, "failed_audits": failed}
+    audits = report["audits"]
+    timings = {
+        name: round(audits[key]["numericValue"], 3 if key == "cumulative-layout-shift" else 0)
+        for name, key in (
+            ("fcp_ms", "first-contentful-paint"),
+            ("lcp_ms", "largest-contentful-paint"),
+            ("tbt_ms", "total-blocking-time"),
+            ("cls", "cumulative-layout-shift"),
+            ("si_ms", "speed-index"),
+        )
+        if audits.get(key, {}).get("numericValue") is not None
+    }
+    return {**scores, "failed_audits": failed, **timings}
 
 
 def format_table(rows: list[dict]) -> str:
