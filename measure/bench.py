@@ -2,6 +2,8 @@
 
     python -m measure [--repeats 3] [--write-readme]
     python -m measure --scale [--sizes 12,48,192]     # `make bench ARGS=--scale`
+    python -m measure --lighthouse [--presets mobile,desktop]   # measure.lighthouse
+    python -m measure --pdf-space [book.pdf]          # measure.pdfspace: empty share of each PDF page
 
 Every measurement runs on a fresh copy of the repository in a temporary folder:
 
@@ -264,7 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="12,48,192", help="pages of the synthetic books (with --scale)")
     parser.add_argument("--stock-max", type=int, help="with --scale: stock Jupyter Book only up to this many pages")
     parser.add_argument("--preview", action="store_true", help="the live preview's edit-to-visible seconds")
-    args = parser.parse_args(argv)
+    parser.add_argument("--lighthouse", action="store_true", help="Lighthouse on every built page (measure.lighthouse)")
+    parser.add_argument("--pdf-space", action="store_true", help="empty share of each PDF page (measure.pdfspace)")
+    args, rest = parser.parse_known_args(argv)
+    if args.lighthouse or args.pdf_space:
+        from . import lighthouse, pdfspace
+
+        return (lighthouse if args.lighthouse else pdfspace).main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.scale or args.preview:
         raw = ROOT / "_build" / ("bench-scale.json" if args.scale else "bench-preview.json")
         if args.from_json:

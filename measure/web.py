@@ -236,8 +236,9 @@ def measure_pages(site_dir, pages: list[str] | None = None) -> list[dict]:
     return results
 
 
-def lighthouse(url: str, binary: str = "lighthouse") -> dict[str, int]:
-    """Lighthouse's mobile scores (0-100) for ``url``: a benchmark, never a test.
+def lighthouse(url: str, binary: str = "lighthouse", preset: str = "mobile") -> dict[str, int]:
+    """Lighthouse's scores (0-100) for ``url`` on a phone (``preset="mobile"``, Lighthouse's
+    default) or a desktop: a benchmark, never a test (:mod:`measure.lighthouse` runs it on every page).
 
     ``binary`` is an installed ``lighthouse`` (npm ``lighthouse@12.2.3`` runs on Node 20);
     it drives /usr/bin/chromium through CHROME_PATH.
@@ -255,6 +256,7 @@ def lighthouse(url: str, binary: str = "lighthouse") -> dict[str, int]:
             "--output-path=stdout",
             f"--chrome-flags={flags}",
             "--only-categories=performance,accessibility,best-practices,seo",
+            *([f"--preset={preset}"] if preset != "mobile" else []),
         ],
         capture_output=True,
         text=True,
@@ -270,7 +272,19 @@ def lighthouse(url: str, binary: str = "lighthouse") -> dict[str, int]:
         for a in report["audits"].values()
         if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
     )
-    return {**scores, "failed_audits": failed}
+    audits = report["audits"]
+    timings = {
+        name: round(audits[key]["numericValue"], 3 if key == "cumulative-layout-shift" else 0)
+        for name, key in (
+            ("fcp_ms", "first-contentful-paint"),
+            ("lcp_ms", "largest-contentful-paint"),
+            ("tbt_ms", "total-blocking-time"),
+            ("cls", "cumulative-layout-shift"),
+            ("si_ms", "speed-index"),
+        )
+        if audits.get(key, {}).get("numericValue") is not None
+    }
+    return {**scores, "failed_audits": failed, **timings}
 
 
 def format_table(rows: list[dict]) -> str:

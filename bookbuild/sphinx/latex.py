@@ -140,6 +140,11 @@ def _latex_tree(app, doctree, docname):
         _mark_data_links(caption)
     for ref in list(doctree.findall(nodes.reference)):
         _page_number(ref)
+    for table in list(doctree.findall(nodes.table)):
+        _keep_table_together(table)
+        _fit_latin_words(table)
+    for paragraph in list(doctree.findall(nodes.paragraph)):
+        _no_lone_last_character(paragraph)
     for paragraph in list(doctree.findall(nodes.paragraph)):
         if any(FILE_NAME.search(literal.astext()) for literal in paragraph.findall(nodes.literal)):
             # file names are never broken (tools/latex/techreport.sty): their lines end ragged
@@ -147,8 +152,6 @@ def _latex_tree(app, doctree, docname):
             parent = paragraph.parent
             parent.insert(parent.index(paragraph), _latex(r"\begingroup\raggedright"))
             parent.insert(parent.index(paragraph) + 1, _latex(r"\par\endgroup"))
-    for table in list(doctree.findall(nodes.table)):
-        _keep_table_together(table)
     for words in list(doctree.findall(nodes.paragraph)):
         if REPORT_WORDS in words["classes"]:
             _into_figure(words)
@@ -186,24 +189,132 @@ def _html_only(node: nodes.Node) -> bool:
 
 
 def _keep_table_together(table: nodes.table) -> None:
-    """A long table (more than LONGTABLE_ROWS rows) breaks across pages, never after its first row
-    or before its last; its note (注：…) and source line stay on the page where it ends."""
+    """A table's note (注：…) and source line are printed with it, never on another page.
+
+    A short table (up to LONGTABLE_ROWS rows) floats (``table`` [htbp]) with its caption, note and
+    source line, as a figure floats with its caption: it cannot break, so in the text's flow it
+    would leave the rest of a page empty whenever it does not fit there; floating, the text goes
+    on and the table goes to the top of the next page. A long table breaks across pages in the
+    flow, never after its first row or before its last (tools/latex/techreport.sty); its note and
+    source line are held to its last rows (\\techreportkeepwithnext, and no break inside them).
+    """
     rows = sum(len(body.children) for body in table.findall(nodes.tbody))
-    before = []
-    if rows > LONGTABLE_ROWS:
-        if "longtable" not in table["classes"]:
-            table["classes"].append("longtable")
-        before.append(rf"\techreportlongtablerows{{{rows}}}")
     notes = []
     for node in _after(table):
         if not (isinstance(node, nodes.paragraph) and set(node["classes"]) & set(TABLE_NOTES)):
             break
         notes.append(node)
+    parent = table.parent
+    last = notes[-1] if notes else table
+    if rows > LONGTABLE_ROWS:
+        if "longtable" not in table["classes"]:
+            table["classes"].append("longtable")
+        keep = r"\techreportkeepwithnext" if notes else ""
+        parent.insert(parent.index(table), _latex(rf"\techreportlongtablerows{{{rows}}}{keep}"))
+        if notes:
+            parent.insert(parent.index(notes[0]), _latex(r"\begin{techreporttablenotes}"))
+            for note in notes[1:]:
+                parent.insert(parent.index(note), _latex(r"\nobreak"))
+            parent.insert(parent.index(last) + 1, _latex(r"\end{techreporttablenotes}"))
+        return
+    parent.insert(parent.index(table), _latex(r"\begin{table}[htbp]"))
     if notes:
-        for note in notes[1:]:
-            note.parent.insert(note.parent.index(note), _latex(r"\nopagebreak"))
-    if before:
-        table.parent.insert(table.parent.index(table), _latex("".join(before)))
+        parent.insert(parent.index(notes[0]), _latex(r"\begin{techreporttablenotes}"))
+        parent.insert(parent.index(last) + 1, _latex(r"\end{techreporttablenotes}"))
+        last = parent.children[parent.index(last) + 1]
+    parent.insert(parent.index(last) + 1, _latex(r"\end{table}"))
+
+
+#: Footnote size (pt) of a table's text (tools/latex/techreport.sty), the width of one tabcolsep (pt),
+#: and the text width (pt, A4 less hmargin 2.4 cm twice): what a cell's column needs to hold a word.
+TABLE_FONT_PT = 9.0
+TABCOLSEP_PT = 4.0
+TEXT_WIDTH_PT = 595.28 - 2 * 2.4 * 72 / 2.54
+#: A word of Latin letters, digits and their joiners, which a table cell never breaks ("OFFSHORE",
+#: "EN45545-2"); and a rough advance of its characters in ems (Source Serif's capitals and digits
+#: run wider than its lower case), erring wide.
+LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9®.\-\u2011]*")
+
+
+def _word_width_pt(word: str) -> float:
+    ems = sum(0.72 if c.isupper() or c.isdigit() else 0.36 if c in ".-\u2011®" else 0.55 for c in word)
+    return ems * TABLE_FONT_PT
+
+
+def _fit_latin_words(table: nodes.table) -> None:
+    """A table column is never narrower than the longest Latin word of its cells: table cells, like
+    the running text, never hyphenate a name ("OFF-/SHORE"), so a column given too narrow a share
+    (``:widths:``) takes what it needs from the widest column. Only the PDF's widths change."""
+    for group in table.findall(nodes.tgroup):
+        specs = [n for n in group.children if isinstance(n, nodes.colspec)]
+        if not specs or not all(s.get("colwidth") for s in specs):
+            continue
+        widths = [float(s["colwidth"]) for s in specs]
+        needed = [0.0] * len(specs)
+        for row in group.findall(nodes.row):
+            for i, entry in enumerate(row.children[: len(specs)]):
+                for word in LATIN_WORD.findall(entry.astext()):
+                    needed[i] = max(needed[i], _word_width_pt(word) + 2 * TABCOLSEP_PT + 1)
+        total = sum(widths)
+        for i, need in enumerate(needed):
+            want = need / TEXT_WIDTH_PT * total
+            if widths[i] < want:
+                widest = max(range(len(widths)), key=lambda j: widths[j])
+                if widest == i:
+                    continue
+                widths[widest] -= want - widths[i]
+                widths[i] = want
+        for spec, width in zip(specs, widths, strict=True):
+            spec["colwidth"] = max(1, round(width * 10))  # finer steps: the writer takes whole numbers
+
+
+#: Closing punctuation that may end a paragraph after its last character (。”）…).
+CLOSING = set("。，、；：！？”’）》」』】…—.,;:!?)\"' \u00a0\n")
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _no_lone_last_character(paragraph: nodes.paragraph) -> None:
+    """No paragraph (nor table cell) ends with a line of one Chinese character ("面。" alone):
+    the last character is tied to the one before it (``\\nobreak``), so the line breaks before
+    both. xeCJK's own CheckSingle does this only when the character is followed by the end of
+    the paragraph in the source; here it is often followed by the end of a glued value or a link
+    (``…欧盟委员会}。``) or of a table cell (``&``)."""
+    texts = [t for t in paragraph.findall(nodes.Text) if not _in_raw(t)]
+    for index in range(len(texts) - 1, -1, -1):
+        text = str(texts[index])
+        tail = len(text)
+        while tail and text[tail - 1] in CLOSING:
+            tail -= 1
+        if tail == 0:
+            continue  # punctuation only: the character is in an earlier text
+        if not _is_cjk(text[tail - 1]):
+            return  # a Latin word, a number or a name ends it: no lone character
+        before = text[tail - 2] if tail >= 2 else _last_char(texts[:index])
+        if before is None or before.isspace():
+            return
+        node = texts[index]
+        parent = node.parent
+        at = parent.index(node)
+        pieces = [nodes.Text(text[: tail - 1])] if tail > 1 else []
+        pieces += [_inline_latex(r"\nobreak{}"), nodes.Text(text[tail - 1 :])]
+        parent.remove(node)
+        for offset, piece in enumerate(pieces):
+            parent.insert(at + offset, piece)
+        return
+
+
+def _in_raw(node: nodes.Node) -> bool:
+    return any(isinstance(a, (nodes.raw, nodes.literal)) for a in _ancestors(node))
+
+
+def _last_char(texts: list[nodes.Text]) -> str | None:
+    for text in reversed(texts):
+        if str(text):
+            return str(text)[-1]
+    return None
 
 
 #: A 报告原文 block longer than this (characters) stays after its figure: with the figure and its
