@@ -46,7 +46,7 @@ def test_wrap_measures_latin_narrower_than_chinese():
 
 def test_titles_come_from_the_data_package():
     listing = titles("ai_groups", "listing")
-    assert listing["all"] == "逐一列出" and set(listing) == {"all", "some", "none"}
+    assert listing["all"] == "逐一列出" and set(listing) == {"all", "some", "open", "none"}
     with pytest.raises(KeyError):
         titles("ai_groups", "name_zh")
 

@@ -44,7 +44,6 @@ from myst_nb.ext.glue.utils import retrieve_glue_data
 from sphinx.util.images import get_image_size
 
 from techreport.present import PHONE_SVG
-
 from techreport.shown import Resolver
 
 from . import cite, downloads, web
