@@ -380,7 +380,7 @@ def _summary(env, resolver: Resolver) -> nodes.paragraph:
     labels = [label for found in _store(env, SHOWN).values() for label in found]
     statements = sum(label.startswith(STATEMENT) for label in labels)
     blocks = len(labels) - statements
-    rest = "其余文字都已呈现或说明了理由" if not result.gaps else f"另有{len(result.gaps)}段文字既未呈现也未说明理由"
+    rest = "没有一段文字既未呈现又未说明理由" if not result.gaps else f"另有{len(result.gaps)}段文字既未呈现也未说明理由"
     return nodes.paragraph(
         "",
         f"2.1–2.3节共{result.total}字（标点与空白不计），其中{result.shown}字见于本书{blocks}个图表的报告原文或表格、"
@@ -435,8 +435,9 @@ class FillConcordance(SphinxPostTransform):
         link = self._linker(placeholders[0]["docname"])
         for k, node in enumerate(placeholders):
             content = _section_text(node["section"], node["docname"], marks, omitted, link)
-            if k == 0:
-                content.insert(0, _summary(env, resolver))
+            if k == 0:  # before the report's first section: the count is of 2.1-2.3, not of the chapter's lead
+                section = node.parent
+                section.parent.insert(section.parent.index(section), _summary(env, resolver))
                 content.insert(0, nodes.raw("", PAGES_DEFINITION, format="latex"))
             node.replace_self(content)
 
