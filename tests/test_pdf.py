@@ -561,3 +561,161 @@ def test_no_latin_name_or_file_name_broken_across_lines(layout):
     text = [x for x in layout if abs(x["size"] - text_size) < 0.3 and x["top"] >= TEXT_TOP_PT]
     broken = [x["text"][-20:] for x in text if re.search(r"[A-Za-z0-9][\-\u2010\u2011_]$", x["text"])]
     assert not broken, f"lines ending inside a Latin name: {broken}"
+
+
+def pdf_chunks(path) -> list[dict]:
+    """Every run of text on a line of the PDF that no wide gap interrupts: a table row's line falls
+    into one chunk per cell. Page, top, left (pt), size, text without whitespace."""
+    chunks = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            rows: dict[tuple, list] = {}
+            for char in page.chars:
+                rows.setdefault((round(char["top"]), round(char["size"], 1)), []).append(char)
+            for (top, size), chars in sorted(rows.items()):
+                run: list = []
+                for char in sorted(chars, key=lambda c: c["x0"]):
+                    if run and char["x0"] - run[-1]["x1"] > CELL_GAP_PT:
+                        chunks.append(_chunk(number, top, size, run))
+                        run = []
+                    run.append(char)
+                chunks.append(_chunk(number, top, size, run))
+    return [c for c in chunks if c["text"]]
+
+
+# A gap wider than this between two characters of a line separates two table cells (two tabcolseps
+# are 8 pt); a space between Latin words is about 2.5 pt.
+CELL_GAP_PT = 5.0
+
+
+def _chunk(page: int, top: int, size: float, chars: list) -> dict:
+    text = squeeze("".join(c["text"] for c in chars))
+    # the line ends inside a word: a hyphen set tight against a letter or digit ("OFF-"), not one
+    # standing between words ("Yangshan Port - Donghai Bridge" may break after " -")
+    tail = [c for c in chars if c["text"].strip()][-2:]
+    inside = (
+        len(tail) == 2
+        and re.fullmatch(r"[A-Za-z0-9][\-\u2010\u2011\u00ad]", tail[0]["text"] + tail[1]["text"]) is not None
+        and tail[1]["x0"] - tail[0]["x1"] < 1.0
+    )
+    return {"page": page, "top": top, "x0": chars[0]["x0"], "size": size, "text": text, "word_broken": inside}
+
+
+@pytest.fixture(scope="session")
+def chunks(book):
+    return pdf_chunks(book["pdf"])
+
+
+def in_tables(path, chunks: list[dict]) -> list[dict]:
+    """The chunks that lie inside a table's rows (its grey bands)."""
+    with pdfplumber.open(path) as pdf:
+        blocks = {number: table_blocks(page) for number, page in enumerate(pdf.pages, start=1)}
+    return [c for c in chunks if any(b["top"] - 2 <= c["top"] <= b["bottom"] for b in blocks[c["page"]])]
+
+
+def hyphenated_in_tables(path, chunks: list[dict]) -> list[str]:
+    """Table cells whose line ends inside a Latin word or name ("OFF-" over "SHORE", "GV-" over "971")."""
+    return [f"p. {c['page']}: {c['text'][-20:]!r}" for c in in_tables(path, chunks) if c["word_broken"]]
+
+
+def test_no_latin_word_hyphenated_in_a_table_cell(book, chunks):
+    """A table cell, like the running text, never breaks a Latin word or name across lines
+    ("荷兰SBM OFF-/SHORE公司"): the PDF gives the column the width of its longest word."""
+    broken = hyphenated_in_tables(book["pdf"], chunks)
+    assert not broken, "table cells with a Latin word broken across lines:\n" + "\n".join(broken)
+
+
+# A last line of one character: a Chinese character alone, or with the punctuation that closes it.
+LONE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff][。，、；：！？”’）》」』】…—]*")
+
+
+def lone_last_lines(chunks: list[dict], text_size: float) -> list[str]:
+    """Lines holding one Chinese character (and its closing punctuation) that end a paragraph of
+    the text or of a table cell (a cell's line directly under another line of the same cell: a
+    cell of one character, such as "等", is not a last line)."""
+    found = []
+    for c in chunks:
+        if not LONE.fullmatch(c["text"]) or c["top"] < TEXT_TOP_PT:
+            continue
+        if abs(c["size"] - text_size) < 0.3:
+            found.append(f"p. {c['page']}: {c['text']!r}")
+            continue
+        above = [
+            o
+            for o in chunks
+            if o["page"] == c["page"]
+            and o["size"] == c["size"]
+            and abs(o["x0"] - c["x0"]) < 2
+            and 0 < c["top"] - o["top"] <= 1.6 * c["size"]
+        ]
+        if above:
+            found.append(f"p. {c['page']}: {above[-1]['text'][-12:]!r} / {c['text']!r}")
+    return found
+
+
+def test_no_paragraph_ends_with_a_lone_character(layout, chunks):
+    """No paragraph of the text, nor any table cell, ends with a line of one Chinese character and
+    its punctuation ("面。" alone): latex.py ties a paragraph's last character to the one before."""
+    lone = lone_last_lines(chunks, body_text_size(layout))
+    assert not lone, "paragraphs ending in a line of one character:\n" + "\n".join(lone)
+
+
+def tables_with_sources(site) -> list[str]:
+    """Numbers of the web edition's tables printed with a source line (资料来源：…) under them."""
+    numbers = []
+    for page in html_pages(site):
+        html = page.read_text(encoding="utf-8")
+        parts = re.split(r'class="caption-number">表\s*([\d\-]+)\s*</span>', html)
+        for number, after in zip(parts[1::2], parts[2::2], strict=True):
+            if 'class="source-line"' in after.split("</table>", 1)[-1].split("<table", 1)[0]:
+                numbers.append(number)
+    return numbers
+
+
+def dashes(text: str) -> str:
+    """The PDF's text with its non-breaking hyphens (the fonts' one glyph for both) read as "-"."""
+    return re.sub(r"[\u2010\u2011]", "-", text)
+
+
+def notes_away_from_tables(path, lines: list[dict], numbers: list[str], captions: dict[str, str]) -> list[str]:
+    """Tables whose note (注：…) or source line (资料来源：…) is not the first thing under the table's
+    last row, on the same page (the table followed down its pages by its repeated header)."""
+    with pdfplumber.open(path) as pdf:
+        blocks = {number: table_blocks(page) for number, page in enumerate(pdf.pages, start=1)}
+    problems = []
+    for number in numbers:
+        # the caption's first line (the number and the caption's text run together once squeezed)
+        whole = dashes(squeeze(f"表{number}{captions[number]}"))
+        caption = next(
+            (x for x in lines if len(x["text"]) > len(number) + 2 and whole.startswith(dashes(x["text"]))), None
+        )
+        if caption is None:
+            problems.append(f"表 {number}: no caption in the PDF")
+            continue
+        page, top = caption["page"], caption["top"]
+        while True:
+            block = next((b for b in blocks.get(page, []) if b["top"] >= top), None)
+            if block is None:
+                problems.append(f"表 {number}: no table rows under its caption on p. {page}")
+                break
+            below = sorted(
+                (x for x in lines if x["page"] == page and x["top"] >= block["bottom"]), key=lambda x: x["top"]
+            )
+            if below and "续下页" in below[0]["text"]:
+                page, top = page + 1, 0  # the table goes on under its repeated header
+                continue
+            if not below or not re.match(r"(注：|资料来源：)", below[0]["text"]):
+                after = below[0]["text"][:20] if below else "the page's end"
+                problems.append(
+                    f"表 {number}: its last row (p. {page}) is followed by {after!r}, not its note or source"
+                )
+            break
+    return problems
+
+
+def test_notes_and_sources_stay_with_their_tables(book, layout):
+    """A table's note and source line are printed right under its last row, on the same page."""
+    numbers = tables_with_sources(book["site"])
+    assert numbers, "no table with a source line in the web edition"
+    problems = notes_away_from_tables(book["pdf"], layout, numbers, dict(html_captions("表", book["site"])))
+    assert not problems, "notes and sources away from their tables:\n" + "\n".join(problems)

@@ -222,6 +222,10 @@ def _keep_table_together(table: nodes.table) -> None:
         parent.insert(parent.index(notes[0]), _latex(r"\begin{techreporttablenotes}"))
         parent.insert(parent.index(last) + 1, _latex(r"\end{techreporttablenotes}"))
         last = parent.children[parent.index(last) + 1]
+    # the table's 报告原文 block floats with it, as a figure's does, when both fit one page
+    words = next(iter(_after(last)), None)
+    if isinstance(words, nodes.paragraph) and REPORT_WORDS in words["classes"] and len(words.astext()) <= FLOAT_WORDS:
+        last = words
     parent.insert(parent.index(last) + 1, _latex(r"\end{table}"))
 
 
@@ -282,7 +286,7 @@ def _no_lone_last_character(paragraph: nodes.paragraph) -> None:
     both. xeCJK's own CheckSingle does this only when the character is followed by the end of
     the paragraph in the source; here it is often followed by the end of a glued value or a link
     (``…欧盟委员会}。``) or of a table cell (``&``)."""
-    texts = [t for t in paragraph.findall(nodes.Text) if not _in_raw(t)]
+    texts = [t for t in paragraph.findall(nodes.Text) if not _in_raw(t)]  # a file name (literal) counts as Latin
     for index in range(len(texts) - 1, -1, -1):
         text = str(texts[index])
         tail = len(text)
@@ -307,7 +311,7 @@ def _no_lone_last_character(paragraph: nodes.paragraph) -> None:
 
 
 def _in_raw(node: nodes.Node) -> bool:
-    return any(isinstance(a, (nodes.raw, nodes.literal)) for a in _ancestors(node))
+    return any(isinstance(a, nodes.raw) for a in _ancestors(node))
 
 
 def _last_char(texts: list[nodes.Text]) -> str | None:
