@@ -380,7 +380,9 @@ def _summary(env, resolver: Resolver) -> nodes.paragraph:
     labels = [label for found in _store(env, SHOWN).values() for label in found]
     statements = sum(label.startswith(STATEMENT) for label in labels)
     blocks = len(labels) - statements
-    rest = "没有一段文字既未呈现又未说明理由" if not result.gaps else f"另有{len(result.gaps)}段文字既未呈现也未说明理由"
+    rest = (
+        "没有一段文字既未呈现又未说明理由" if not result.gaps else f"另有{len(result.gaps)}段文字既未呈现也未说明理由"
+    )
     return nodes.paragraph(
         "",
         f"2.1–2.3节共{result.total}字（标点与空白不计），其中{result.shown}字见于本书{blocks}个图表的报告原文或表格、"
