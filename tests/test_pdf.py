@@ -323,16 +323,22 @@ LEVEL_STEP = 1.15
 def pdf_lines(path) -> list[dict]:
     """Every line of the PDF: page (1-based), top (pt), font size (pt), text without whitespace, bold."""
     lines = []
+    for number, top, size, chars in pdf_rows(path):
+        text = squeeze("".join(c["text"] for c in chars))
+        bold = any("Bold" in c["fontname"] for c in chars)
+        lines.append({"page": number, "top": top, "size": size, "text": text, "bold": bold})
+    return lines
+
+
+def pdf_rows(path):
+    """(page, top, size, characters left to right) for every line of the PDF, page by page."""
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             rows: dict[tuple, list] = {}
             for char in page.chars:
                 rows.setdefault((round(char["top"]), round(char["size"], 1)), []).append(char)
             for (top, size), chars in sorted(rows.items()):
-                text = squeeze("".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"])))
-                bold = any("Bold" in c["fontname"] for c in chars)
-                lines.append({"page": number, "top": top, "size": size, "text": text, "bold": bold})
-    return lines
+                yield number, top, size, sorted(chars, key=lambda c: c["x0"])
 
 
 def toc_levels() -> list[tuple[str, int]]:
@@ -567,19 +573,14 @@ def pdf_chunks(path) -> list[dict]:
     """Every run of text on a line of the PDF that no wide gap interrupts: a table row's line falls
     into one chunk per cell. Page, top, left (pt), size, text without whitespace."""
     chunks = []
-    with pdfplumber.open(path) as pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            rows: dict[tuple, list] = {}
-            for char in page.chars:
-                rows.setdefault((round(char["top"]), round(char["size"], 1)), []).append(char)
-            for (top, size), chars in sorted(rows.items()):
-                run: list = []
-                for char in sorted(chars, key=lambda c: c["x0"]):
-                    if run and char["x0"] - run[-1]["x1"] > CELL_GAP_PT:
-                        chunks.append(_chunk(number, top, size, run))
-                        run = []
-                    run.append(char)
+    for number, top, size, chars in pdf_rows(path):
+        run: list = []
+        for char in chars:
+            if run and char["x0"] - run[-1]["x1"] > CELL_GAP_PT:
                 chunks.append(_chunk(number, top, size, run))
+                run = []
+            run.append(char)
+        chunks.append(_chunk(number, top, size, run))
     return [c for c in chunks if c["text"]]
 
 
