@@ -315,6 +315,26 @@ def test_wrap_leaves_no_widow_of_one_character(text, width):
         assert not any(line[0] in "，、；：。）" for line in lines)
 
 
+@pytest.mark.parametrize(
+    "text, width, first",
+    [  # chart labels a reader found split inside a word or between a figure and its unit
+        ("高端芯片、先进制造工艺、关键装备与材料等", 9, "高端芯片、"),
+        ("提供90%的起飞推力", 6, "提供90%的"),
+        ("抓总研制火星环绕器和长征五号遥四运载火箭", 11, "抓总研制火星环绕器和"),
+        ("沪东中华造船(集团)有限公司、中国船舶工业贸易有限公司", 14, "沪东中华造船(集团)有限公司、"),
+        ("共11项，点名0个", 6, "共11项，"),
+    ],
+)
+def test_wrap_breaks_after_a_joint_not_inside_a_word(text, width, first):
+    lines = charts.wrap(text, width).split("\n")
+    assert lines[0] == first and "".join(lines) == text
+
+
+def test_wrap_keeps_a_figure_with_its_unit():
+    for width in range(3, 12):
+        assert "1个" in charts.wrap("应用场景公共服务平台：1个", width).split("\n")[-1]
+
+
 def test_wrap_never_ends_a_line_with_an_opening_mark():
     text = "北斗三号全球卫星导航系统共30颗（每格一颗）"
     for width in range(4, 22):
