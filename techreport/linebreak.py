@@ -12,9 +12,10 @@ import re
 NO_LINE_START = "，、；：。）》”！？%"
 #: Opening punctuation: never at the end of a line.
 NO_LINE_END = "（《“‘"
-#: Words a line may end after without splitting a word: a list's or clause's joints ("和", "的"),
+#: Words a line may end after without splitting a word: a list's or clause's joints ("和", "的"; not
+#: "与", which mostly joins the parts of one name: 关键装备与材料),
 #: besides closing punctuation ("关键装/备与材料" breaks after the "、" before it instead).
-JOINTS = "的和与及或并"
+JOINTS = "的和及或并"
 #: A line broken at a good place may fall short of the width by at most this share of it;
 #: beyond that it is broken where it fills, between two characters.
 SLACK = 0.5

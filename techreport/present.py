@@ -139,12 +139,13 @@ def _words(quote) -> str:
 
 def _quote_cell(quotes) -> str:
     quotes = [quotes] if isinstance(quotes, str) else list(quotes) if isinstance(quotes, (list, tuple)) else []
-    quotes = [q for q in quotes if isinstance(q, str) and q]
+    quotes = list(dict.fromkeys(q for q in quotes if isinstance(q, str) and q))
+    quotes = [q for q in quotes if not any(o != q and words(q) in words(o) for o in quotes)]  # not twice in one cell
     if not quotes:
         return ""
     return (
         '<details class="report-words"><summary>原文</summary>'
-        + "；".join(map(_words, dict.fromkeys(quotes)))  # “…”；“…”: never ““ run together
+        + "；".join(map(_words, quotes))  # “…”；“…”: never ““ run together
         + "</details>"
     )
 
@@ -154,7 +155,8 @@ def clauses(quotes) -> list[str]:
 
     A clause runs between 。；; and line ends. Words that occur more than once in the report are
     kept as they are (which clause they belong to is the data's to say, ``source_context``),
-    unless a clause shown already holds them.
+    unless a clause shown already holds them. A clause inside a longer one shown (a heading
+    inside its month and heading) is not shown again.
     """
     text = source().text
     places, kept = [], []
@@ -164,7 +166,11 @@ def clauses(quotes) -> list[str]:
             places.append(clause_bounds(*at))
         else:
             kept.append(quote)
-    shown = [text[a:b] for a, b in sorted(set(places))]
+    spans = sorted(set(places))
+    spans = [
+        s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)
+    ]  # a clause inside a longer one
+    shown = [text[a:b] for a, b in spans]
     return shown + [q for q in kept if not any(q in clause for clause in shown)]  # a word its clause already shows
 
 

@@ -323,6 +323,11 @@ def test_wrap_leaves_no_widow_of_one_character(text, width):
         ("抓总研制火星环绕器和长征五号遥四运载火箭", 11, "抓总研制火星环绕器和"),
         ("沪东中华造船(集团)有限公司、中国船舶工业贸易有限公司", 14, "沪东中华造船(集团)有限公司、"),
         ("共11项，点名0个", 6, "共11项，"),
+        (
+            "集中攻关重点：高端芯片、先进制造工艺、关键装备与材料等",
+            24,
+            "集中攻关重点：高端芯片、先进制造工艺、",
+        ),  # 与 joins a name
     ],
 )
 def test_wrap_breaks_after_a_joint_not_inside_a_word(text, width, first):

@@ -404,6 +404,18 @@ def test_each_rule_finds_a_seeded_mistake(site, rule):
     assert len(after) > len(before), f"{rule.__name__} missed: {SEEDED[rule]}"
 
 
+def unmade_claims(pages: dict[str, list[Block]], claims: list[str]) -> list[str]:
+    """Register claims (not_stated.csv) that no page but 原文对照 makes: the register lists what the pages say."""
+    said = "".join(b.text for page, blocks in pages.items() if page != CONCORDANCE for b in blocks)
+    return [c for c in claims if f"{NOT_STATED}{c}" not in said]
+
+
+def test_every_register_claim_is_made_on_a_page(pages):
+    claims = list(load_table("not_stated")["claim_zh"])
+    assert unmade_claims(pages, claims) == []
+    assert unmade_claims(pages, [*claims, "嫦娥五号的着陆地点"]) == ["嫦娥五号的着陆地点"]
+
+
 # --- numerals: every numeral of the report classified, the count glued from it ------------------------
 
 NUMERAL = re.compile(r"\d+(?:\.\d+)?|[〇一二两三四五六七八九十百千万亿]+")
