@@ -301,13 +301,6 @@ PAGES_DEFINITION = r"""\ExplSyntaxOn
 """
 
 
-#: The report's text as it is printed: xeCJK puts a space between a Chinese and a Latin character
-#: where the text has none ("智能产业 + 科创融合发展, 人工智能岛"); in 原文对照 it adds only a
-#: stretch for justifying, and the book's usual spacing comes back after it.
-AS_PRINTED = "\n\\xeCJKsetup{CJKecglue={\\hskip 0pt plus 0.08em}}\n"
-AS_TYPESET = "\n\\xeCJKsetup{CJKecglue={ }}\n"
-
-
 def _line(text: str, start: int, marks: dict, omitted: dict, docname: str, link) -> list[nodes.Node]:
     """One line of the report: plain, shown (bold, then where) and omitted (grey, with the reason) pieces."""
     states = []  # per character: (kind, targets or reason)
@@ -447,9 +440,7 @@ class FillConcordance(SphinxPostTransform):
             if k == 0:  # before the report's first section: the count is of 2.1-2.3, not of the chapter's lead
                 section = node.parent
                 section.parent.insert(section.parent.index(section), _summary(env, resolver))
-                content.insert(0, nodes.raw("", PAGES_DEFINITION + AS_PRINTED, format="latex"))
-            if k == len(placeholders) - 1:
-                content.append(nodes.raw("", AS_TYPESET, format="latex"))
+                content.insert(0, nodes.raw("", PAGES_DEFINITION, format="latex"))
             node.replace_self(content)
 
 
