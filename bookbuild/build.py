@@ -46,7 +46,7 @@ from .config import check_config, toc_notebooks
 from .errors import BuildError, for_stream, say
 from .kernels import KernelPool
 from .keys import package_digest, record_run, stale_notebooks
-from .pdf import LATEX_ENV, PdfError, errors, finish
+from .pdf import LATEX_ENV, PdfError, errors, finish, forget_layout_fixes
 from .publish import publish
 from .sources import (
     BUILD,
@@ -280,6 +280,7 @@ def pdf(state: dict, files: list[Path]) -> Path:
     say("sphinx: pdflatex build (warnings are errors)")
     stage = spec["stage"]
     fresh_stage("pdf", state, files)
+    forget_layout_fixes(stage / spec["built"] / "book.aux")
     cmd = [
         str(Path(sys.executable).parent / "jupyter-book"),
         "build",

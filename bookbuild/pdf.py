@@ -62,6 +62,24 @@ def errors(latex_dir: Path) -> str:
     return "\n".join(dict.fromkeys(lines)) or f"no error line in {log}; see the messages above"
 
 
+#: What tools/latex/techreport.sty writes to the .aux file to fix a long table's page break. A fix
+#: is keyed by the table's place in the book and, once made, written again on every run (so the
+#: runs converge): kept from an earlier build, it would break a table whose text has since changed
+#: where that text no longer needs it (a page left 85% empty).
+_LAYOUT_FIX = re.compile(r"^\\techreport@ltfix\{.*\n?", re.M)
+
+
+def forget_layout_fixes(aux: Path) -> int:
+    """Drop the long-table fixes of an earlier build from ``aux``: this build makes its own. Returns how many."""
+    if not aux.exists():
+        return 0
+    text = aux.read_text(encoding="utf-8", errors="replace")
+    kept, n = _LAYOUT_FIX.subn("", text)
+    if n:
+        aux.write_text(kept, encoding="utf-8")
+    return n
+
+
 def finish(built: Path) -> Path:
     """Check the LaTeX build in ``built``; return a folder holding book.pdf and book.log."""
     pdf, log = built / PDF, built / LOG

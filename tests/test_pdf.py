@@ -21,7 +21,7 @@ import yaml
 from helpers import build_book
 
 from bookbuild import build
-from bookbuild.pdf import LOG, OVERFULL_LIMIT_PT, PDF, problems, read_log
+from bookbuild.pdf import LOG, OVERFULL_LIMIT_PT, PDF, forget_layout_fixes, problems, read_log
 from techreport.data import load_table
 from techreport.present import fmt_row
 
@@ -188,6 +188,18 @@ def test_pdf_is_an_a4_book(book):
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
     assert int(re.search(r"Pages:\s+(\d+)", info)[1]) >= 3
     assert "目录" in book["flat"]  # Chinese contents
+
+
+def test_a_build_forgets_the_long_table_fixes_of_the_last(tmp_path):
+    """A fix techreport.sty made for the last build's text is not kept for this build's (it is keyed by place)."""
+    aux = tmp_path / "book.aux"
+    aux.write_text(
+        "\\relax\n\\techreport@ltpage{17}{last}{42}\n\\techreport@ltfix{17}{end}\n\\newlabel{x}{{1}{2}}\n",
+        encoding="utf-8",
+    )
+    assert forget_layout_fixes(aux) == 1
+    assert aux.read_text(encoding="utf-8") == "\\relax\n\\techreport@ltpage{17}{last}{42}\n\\newlabel{x}{{1}{2}}\n"
+    assert forget_layout_fixes(tmp_path / "none.aux") == 0
 
 
 def test_log_checks_refuse_lost_content():
