@@ -1,0 +1,97 @@
+"""A one-row data edit rebuilds the pages that show the row, and only them (issue 18, "Re-execution is
+per file"; bookbuild/sphinx/datafiles.py and the 数据表 record of bookbuild/sphinx/figures.py).
+
+Every page links the CSV files it reads; Sphinx's own ``{download}`` made each link a dependency,
+so an edit of one row of indicators.csv had Sphinx read and write again every page linking the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import pickle
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+from helpers import build_book
+
+CSV = "data/indicators.csv"
+ROW = "biomed_nmpa_approvals"  # a biomedicine row: its page, its section's page and the overview show it
+OLD, NEW = "全年获国家药监局药品批件", "全年获国家药监局药品批件（改）"
+SHOW = ["book/2-1-three-fields/biomed", "book/2-1-three-fields/index", "book/overview"]
+#: links indicators.csv (图 2-3 draws four AI rows of it) and shows nothing of the biomedicine row
+UNRELATED = "book/2-1-three-fields/ai"
+STAGE = Path("_build/stage-html/_build")
+
+
+def edit_name(repo: Path, row: str, old: str, new: str) -> None:
+    """Set ``name_zh`` of indicators.csv's row ``row`` from ``old`` to ``new`` (nothing else of the file changes)."""
+    path = repo / CSV
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    (i,) = [k for k, line in enumerate(lines) if line.startswith(row + ",")]
+    assert f",{old}," in lines[i], lines[i]
+    lines[i] = lines[i].replace(f",{old},", f",{new},", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def data_table_cells(html: str, label: str) -> list[str]:
+    """The cells of the 数据表 panels under figure ``label``."""
+    panels = re.findall(rf'<caption id="data-{label}-\d+">.*?</table>', html, re.S)
+    return [cell for panel in panels for cell in re.findall(r"<td>(.*?)</td>", panel)]
+
+
+def test_a_row_edit_rebuilds_the_pages_that_show_it_and_no_other(repo: Path):
+    site, doctrees = repo / "_build" / "html", repo / STAGE / ".doctrees"
+    read_at = {doc: (doctrees / f"{doc}.doctree").stat().st_mtime_ns for doc in [*SHOW, UNRELATED]}
+    unrelated_page = (site / f"{UNRELATED}.html").read_bytes()
+    assert OLD in data_table_cells((site / f"{SHOW[0]}.html").read_text(encoding="utf-8"), "fig-biomed-approvals")
+
+    edit_name(repo, ROW, OLD, NEW)
+    build_book("html", repo)
+
+    for doc in SHOW:
+        html = (site / f"{doc}.html").read_text(encoding="utf-8")
+        assert NEW in html, f"{doc} does not show the edited row"
+    biomed = (site / f"{SHOW[0]}.html").read_text(encoding="utf-8")
+    cells = data_table_cells(biomed, "fig-biomed-approvals")
+    assert NEW in cells and OLD not in cells, f"图 2-5's 数据表 does not show the edited row: {cells}"
+    # the file the pages link is the edited CSV
+    (href,) = set(re.findall(r'href="([^"]*indicators\.csv)" download="indicators\.csv"', biomed))
+    linked = (site / SHOW[0]).parent / href
+    assert linked.resolve().read_bytes() == (repo / CSV).read_bytes(), f"{href} is not the current {CSV}"
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(linked.read_text(encoding="utf-8")))}
+    assert rows[ROW]["name_zh"] == NEW
+
+    # the page that shows nothing of the row: neither read again by Sphinx nor written
+    assert (doctrees / f"{UNRELATED}.doctree").stat().st_mtime_ns == read_at[UNRELATED], (
+        f"{UNRELATED} was read again although it does not show {ROW}"
+    )
+    assert (site / f"{UNRELATED}.html").read_bytes() == unrelated_page
+    for doc in SHOW:
+        assert (doctrees / f"{doc}.doctree").stat().st_mtime_ns != read_at[doc], f"{doc} was not read again"
+
+
+def test_a_page_is_outdated_when_its_data_table_rows_change(repo: Path):
+    """The 数据表 record alone (no notebook runs here): Sphinx's saved environment and the edited data
+    name the pages whose figures' 数据表 rows changed, and not the pages that link the file."""
+    from bookbuild.sphinx import figures
+
+    with (repo / STAGE / ".doctrees" / "environment.pickle").open("rb") as fh:
+        env = pickle.load(fh)
+    app = SimpleNamespace(srcdir=str(repo), env=env)
+
+    def outdated() -> list[str]:
+        return figures._data_outdated(app, env, set(), set(), set())
+
+    assert outdated() == []
+    rows = csv.DictReader(io.StringIO((repo / CSV).read_text(encoding="utf-8")))
+    ai_row = next(r for r in rows if r["topic"] == "ai")
+    cells = data_table_cells(
+        (repo / "_build" / "html" / f"{UNRELATED}.html").read_text(encoding="utf-8"), "fig-ai-structure"
+    )
+    assert ai_row["name_zh"] in cells, "图 2-3 no longer shows the first AI indicator: pick another row"
+    edit_name(repo, ai_row["id"], ai_row["name_zh"], ai_row["name_zh"] + "（改）")
+    assert outdated() == [UNRELATED]
+    edit_name(repo, ROW, OLD, NEW)  # and the biomedicine row, which 图 2-5 shows
+    assert outdated() == sorted([UNRELATED, SHOW[0]])
