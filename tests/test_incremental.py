@@ -95,3 +95,59 @@ def test_a_page_is_outdated_when_its_data_table_rows_change(repo: Path):
     assert outdated() == [UNRELATED]
     edit_name(repo, ROW, OLD, NEW)  # and the biomedicine row, which 图 2-5 shows
     assert outdated() == sorted([UNRELATED, SHOW[0]])
+
+
+# The preview's build (bookbuild.preview: a Session, the open pages named by ``first``), run in the
+# copy; at each publish it notes which pages show the edit and whether 原文对照 was read again.
+PREVIEW_BUILD = """
+import json, sys
+from pathlib import Path
+from bookbuild.build import Session, build
+pages, new = json.loads(sys.argv[1]), sys.argv[2]
+site, doctrees = Path("_build/html"), Path("_build/stage-html/_build/.doctrees")
+seen = []
+def shown(changed):
+    seen.append({
+        "shows": sorted(doc for doc in pages if new in (site / f"{doc}.html").read_text(encoding="utf-8")),
+        "concordance read at": (doctrees / "book/concordance.doctree").stat().st_mtime_ns,
+    })
+session = Session()
+try:
+    build("html", session=session, first=lambda: [pages[0]], shown=shown)
+finally:
+    session.close()
+print("PUBLISHES " + json.dumps(seen))
+"""
+
+
+def test_the_preview_publishes_the_open_page_first(repo: Path):
+    """The open page's notebook runs alone and Sphinx builds that page alone: it is published
+    before the other pages that show the row and before 原文对照 is read again; they follow."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    concordance = repo / STAGE / ".doctrees" / "book" / "concordance.doctree"
+    before = concordance.stat().st_mtime_ns
+    edit_name(repo, ROW, OLD, NEW)
+    result = subprocess.run(
+        [sys.executable, "-c", PREVIEW_BUILD, json.dumps(SHOW), NEW],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    ran = re.findall(r"\[\d+/\d+\] (\S+)\.ipynb", result.stdout)
+    assert ran[0] == SHOW[0] and sorted(ran) == sorted(SHOW), f"notebooks ran in this order: {ran}"
+    publishes = json.loads(result.stdout.split("PUBLISHES ", 1)[1])
+    assert publishes, f"nothing was published before the build ended:\n{result.stdout}"
+    first = publishes[0]
+    assert first["shows"] == [SHOW[0]], f"at the first publish, these pages show the edit: {first['shows']}"
+    assert first["concordance read at"] == before, "原文对照 was read again before the open page was published"
+    site = repo / "_build" / "html"
+    for doc in SHOW:  # and at the end, every page
+        assert NEW in (site / f"{doc}.html").read_text(encoding="utf-8"), f"{doc} does not show the edit"
+    assert concordance.stat().st_mtime_ns != before, "原文对照 was not read again at the end"
