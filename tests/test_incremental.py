@@ -192,3 +192,49 @@ def test_a_runnable_notebook_zip_is_deflated_once_per_content(monkeypatch):
     assert downloads.runnable_notebook(notebook, "集成电路", "书", ["ic_focus.csv"]) == first and len(made) == 1
     other = downloads.runnable_notebook(notebook, "集成电路", "另一本书", ["ic_focus.csv"])
     assert other != first and len(made) == 2
+
+
+# A page's doctree resolved by the built book's own Sphinx, with numref's shared doctrees and with
+# Sphinx's own lookup (a doctree unpickled per reference): the references and the unpicklings.
+RESOLVE = """
+import json, pickle, sys
+from sphinx import addnodes
+from bookbuild import build, sphinx_app
+from bookbuild.sphinx import numref
+sphinx = sphinx_app.HtmlSphinx(build.TARGETS["html"]["stage"])
+app = sphinx.app()
+loads, real = [], pickle.loads
+pickle.loads = lambda data, *a, **k: loads.append(1) or real(data, *a, **k)
+if sys.argv[2] == "sphinx":
+    numref._doctree = lambda env, docname: type(env).get_doctree(env, docname)
+tree = app.env.get_and_resolve_doctree(sys.argv[1], app.builder)
+refs = [(n.get("refuri", ""), n.astext()) for n in tree.findall(addnodes.number_reference)]
+print(json.dumps({"refs": refs, "loads": len(loads)}, ensure_ascii=False))
+sphinx.close()
+"""
+
+
+def test_numref_unpickles_each_target_page_once_and_links_as_sphinx_does(built_repo: Path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def resolve(how: str) -> dict:
+        result = subprocess.run(
+            [sys.executable, "-c", RESOLVE, SHOW[0], how],
+            cwd=built_repo,
+            env={**os.environ, "PYTHONPATH": str(built_repo)},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    ours, sphinx = resolve("ours"), resolve("sphinx")
+    assert len(ours["refs"]) >= 4, f"{SHOW[0]} has {len(ours['refs'])} numbered references: pick another page"
+    assert ours["refs"] == sphinx["refs"]
+    # the page itself (unpickled to be resolved) and the pages its references point to, once each
+    targets = {uri.split("#")[0] for uri, _ in ours["refs"]}
+    assert ours["loads"] <= 1 + len(targets) < sphinx["loads"], (ours["loads"], sphinx["loads"], targets)

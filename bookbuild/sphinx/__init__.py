@@ -1,6 +1,7 @@
 """The book's Sphinx extension (``bookbuild.sphinx`` in _config.yml), one module a job.
 
 * :mod:`.numbering` - the report's numbering (2, 2.1-2.3; figures and tables 图 2-1 through the chapter);
+  :mod:`.numref` - ``{numref}`` resolved without unpickling the target page once per reference;
 * :mod:`.search` - Chinese search terms kept whole (a jieba user dictionary from the data);
 * :mod:`.web` - the light, self-contained web edition (asset trimming, descriptions, icons);
 * :mod:`.latex` - the PDF edition (no code, the front matter chapter);
@@ -16,11 +17,11 @@
 
 from __future__ import annotations
 
-from . import concordance, datafiles, figures, imprint, latex, numbering, search, svgpdf, web
+from . import concordance, datafiles, figures, imprint, latex, numbering, numref, search, svgpdf, web
 
 
 def setup(app):
-    for module in (numbering, search, latex, svgpdf, web, datafiles, figures, imprint, concordance):
+    for module in (numbering, numref, search, latex, svgpdf, web, datafiles, figures, imprint, concordance):
         module.setup(app)
     # env_version: raise it when what the environment keeps changes (numbering's page
     # outlines, the data links and 数据表 rows): Sphinx then re-reads every page instead of
