@@ -115,6 +115,7 @@ class HtmlSphinx:
             ):
                 app.setup_extension("sphinx_multitoc_numbering")
             app.connect("env-get-outdated", self._outdated)
+            app.connect("env-purge-doc", self._forget_doctree)
             app.connect("env-before-read-docs", self._defer, priority=900)  # after every reordering
             import jieba
 
@@ -128,6 +129,12 @@ class HtmlSphinx:
         """Pages a failed build warned about are read (and written) again, so their warnings come back;
         so are the pages a build of some pages only left out."""
         return sorted(d for d in self.recheck | self.deferred if d in env.found_docs and d not in removed)
+
+    @staticmethod
+    def _forget_doctree(app, env, docname: str) -> None:
+        """A page read again gets a new doctree file: Sphinx's in-memory copy of the old one (kept
+        by ``env.get_doctree`` for the life of the application, which here outlives a build) goes."""
+        getattr(env, "_pickled_doctree_cache", {}).pop(docname, None)
 
     def _defer(self, app, env, docnames: list[str]) -> None:
         """In a build of some pages only, every other page to read is left for the next build."""
