@@ -178,6 +178,7 @@ class HtmlSphinx:
         only = sorted(set(only) & env.found_docs) if only is not None else None
         numbers = copy.deepcopy((env.toc_secnumbers, env.toc_fignumbers))
         self.only = set(only) if only else None
+        app.techreport_only = self.only  # what the book's extensions may leave to the next build
         try:
             if self.only:  # read: these pages (_defer); write: these, their parents, the front page
                 app.build(filenames=[str(env.doc2path(d)) for d in only])
@@ -186,7 +187,7 @@ class HtmlSphinx:
         except Exception as exc:
             raise BuildError(f"Sphinx stopped: {type(exc).__name__}: {exc}") from None
         finally:
-            self.only = None
+            self.only = app.techreport_only = None
         if only:
             # pages whose section or figure numbers the pages read changed: a full build writes
             # them (Sphinx would have, in this build)

@@ -263,6 +263,7 @@ def shown_rows(
 
 
 _RESOLVERS: dict[tuple, Resolver] = {}  # by the state of data/: built once for all the figures of a build
+_DRAWN: dict[tuple, dict[str, set[int]]] = {}  # (page, label, passages): the rows drawn, for that state
 
 
 def _data_state(data: Path) -> tuple:
@@ -280,11 +281,15 @@ def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
     if state not in _RESOLVERS:
         _RESOLVERS.clear()
         _RESOLVERS[state] = Resolver(data)
-    out: dict[str, set[int]] = {}
-    for passage in passages:
-        for row in _RESOLVERS[state].shows(passage):
-            out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
-    return out
+        _DRAWN.clear()
+    key = (docname, label, tuple(passages))
+    if key not in _DRAWN:  # asked when the page is read, checked and written
+        out: dict[str, set[int]] = {}
+        for passage in passages:
+            for row in _RESOLVERS[state].shows(passage):
+                out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
+        _DRAWN[key] = out
+    return _DRAWN[key]
 
 
 def _referenced_names(srcdir: Path, package: dict, resource: dict) -> dict[str, dict[str, str]]:
@@ -385,10 +390,13 @@ def _record_data_tables(app, doctree) -> None:
 
 
 def _data_outdated(app, env, added, changed, removed) -> list[str]:
-    """The pages whose 数据表 rows differ from the data/ of now (checked once per change of data/)."""
+    """The pages whose 数据表 rows differ from the data/ of now (checked once per change of data/).
+
+    Not in a build of some pages only (``app.techreport_only``, the preview's open pages, set by
+    bookbuild.sphinx_app): every other page is left to the next build, which checks."""
     state = _data_state(Path(app.srcdir) / "data")
     pending = _env_record(env, DATA_PENDING)
-    if getattr(env, DATA_CHECKED, None) != state:
+    if getattr(env, DATA_CHECKED, None) != state and not getattr(app, "techreport_only", None):
         for doc, record in _env_record(env, DATA_TABLES).items():
             if doc in added or doc in changed or doc in removed or doc in pending:
                 continue
