@@ -169,16 +169,23 @@ def execute_stale(
     state: dict,
     pool: KernelPool | None,
     after: Callable[[list[Path], list[Path]], None] | None = None,
+    first: Iterable[str] = (),
 ) -> int:
     """Run the stale notebooks on the pool's kernels in the order given; record each one's reads and key.
 
-    ``after(finished, running)`` (the preview) is called whenever notebooks finished and others
-    still run, so their pages can be published before the rest is done."""
+    ``after(finished, waiting)`` (the preview) is called whenever notebooks finished and others
+    still run or wait, so their pages can be published before the rest is done. With it, the
+    notebooks of the pages ``first`` (open in a browser) run alone first: the others start once
+    ``after`` has published those (on a shared 2-core machine they would slow the open page's
+    notebook and its Sphinx build), and ``after`` is called for them even when no other is stale."""
     if not stale:
         return 0
     say(f"notebooks: executing {len(stale)} of {total} on {min(pool.size, len(stale))} kernel(s)")
     package = package_digest()
-    futures = {pool.submit(path): path for path in stale}
+    shown = set(first)
+    alone = [p for p in stale if doc(p) in shown] if after is not None else []
+    later = [p for p in stale if p not in alone] if alone else []
+    futures = {pool.submit(path): path for path in alone or stale}
     pending, done = set(futures), 0
     try:
         while pending:
@@ -191,8 +198,12 @@ def execute_stale(
                 write_state(state)
                 done += 1
                 say(f"  [{done}/{len(stale)}] {path.relative_to(ROOT)}  {seconds:.1f} s  ({len(stale) - done} left)")
-            if pending and after is not None:
-                after(batch, sorted((futures[f] for f in pending), key=stale.index))
+            waiting = sorted([futures[f] for f in pending] + later, key=stale.index)
+            if after is not None and (waiting or any(doc(p) in shown for p in batch)):
+                after(batch, waiting)
+            if later and not pending:  # the open pages are published: now the rest
+                futures.update({pool.submit(path): path for path in later})
+                pending, later = {f for f in futures if not f.done()}, []
     except BaseException:
         for future in futures:
             future.cancel()
@@ -249,16 +260,17 @@ class Session:
             self.kernels = None
 
 
-def html(state: dict, files: list[Path], session: Session) -> Path:
+def html(state: dict, files: list[Path], session: Session, only: set[str] | None = None) -> Path:
     """The in-process HTML build into the staging folder; return the built folder.
 
-    After warnings the environment is kept and the pages they name are read again next time
-    (so the next good build is incremental); a failure that names no page starts afresh."""
+    ``only`` (the preview's open pages): build those pages now and the other out-of-date ones at
+    the next build. After warnings the environment is kept and the pages they name are read
+    again next time (so the next good build is incremental); a failure that names no page starts afresh."""
     spec = TARGETS["html"]
-    say("sphinx: html build (warnings are errors)")
+    say("sphinx: html build (warnings are errors)" + (f" of {', '.join(sorted(only))} first" if only else ""))
     started = time.perf_counter()
     try:
-        built = session.start_sphinx(state, files).build()
+        built = session.start_sphinx(state, files).build(only)
     except BuildError as exc:
         if exc.docs is None:
             session.drop_sphinx()
@@ -362,9 +374,13 @@ def build(
 
         def publish_so_far(finished: list[Path], running: list[Path]) -> None:
             if publish_now(finished, running, watched):
-                shown(publish(html(state, files, session), spec["publish"]))
+                # the open pages whose notebooks just finished: Sphinx builds those alone first
+                only = {doc(p) for p in finished} & watched
+                shown(publish(html(state, files, session, only=only or None), spec["publish"]))
 
-        executed = execute_stale(stale, len(notebooks), state, pool, after=publish_so_far if early else None)
+        executed = execute_stale(
+            stale, len(notebooks), state, pool, after=publish_so_far if early else None, first=watched
+        )
         if own and session.kernels is not None:
             session.kernels.close()  # no kernel outlives its use in a one-shot build
             session.kernels = None

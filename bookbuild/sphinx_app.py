@@ -9,16 +9,23 @@ gives Sphinx, not from Sphinx's private counters.
 A failed build leaves Sphinx's environment in place. The pages a warning named are read
 again at the next build (``env-get-outdated``), so the warning comes back until it is fixed,
 and the next good build is incremental rather than a full rebuild.
+
+The preview can build some pages first (``build(only=...)``: the pages open in a browser tab,
+as soon as their notebooks are done): Sphinx then reads and writes those pages (and the front
+page and the parents whose contents list them, which it always writes) and leaves every other
+out-of-date page, 原文对照 among them, to the next build, which reads them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import logging
 import re
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import BuildError, for_stream, plain
@@ -57,6 +64,8 @@ class HtmlSphinx:
         self.stage = stage
         self.warnings = Tee()
         self.recheck = set(recheck or [])
+        self.only: set[str] | None = None  # a build of these pages only (the preview's open pages)
+        self.deferred: set[str] = set()  # out-of-date pages such a build left for the next one
         self._stack = contextlib.ExitStack()
         self._app = None
         self._error: BaseException | None = None
@@ -106,6 +115,8 @@ class HtmlSphinx:
             ):
                 app.setup_extension("sphinx_multitoc_numbering")
             app.connect("env-get-outdated", self._outdated)
+            app.connect("env-purge-doc", self._forget_doctree)
+            app.connect("env-before-read-docs", self._defer, priority=900)  # after every reordering
             import jieba
 
             jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not news
@@ -115,8 +126,23 @@ class HtmlSphinx:
             self._error = exc
 
     def _outdated(self, app, env, added, changed, removed) -> list[str]:
-        """Pages a failed build warned about are read (and written) again, so their warnings come back."""
-        return sorted(d for d in self.recheck if d in env.found_docs and d not in removed)
+        """Pages a failed build warned about are read (and written) again, so their warnings come back;
+        so are the pages a build of some pages only left out."""
+        return sorted(d for d in self.recheck | self.deferred if d in env.found_docs and d not in removed)
+
+    @staticmethod
+    def _forget_doctree(app, env, docname: str) -> None:
+        """A page read again gets a new doctree file: Sphinx's in-memory copy of the old one (kept
+        by ``env.get_doctree`` for the life of the application, which here outlives a build) goes."""
+        getattr(env, "_pickled_doctree_cache", {}).pop(docname, None)
+
+    def _defer(self, app, env, docnames: list[str]) -> None:
+        """In a build of some pages only, every other page to read is left for the next build."""
+        if self.only is None:
+            return
+        for doc in [d for d in docnames if d not in self.only]:
+            docnames.remove(doc)
+            self.deferred.add(doc)
 
     def app(self):
         """The Sphinx application, once started (raises what stopped it from starting)."""
@@ -143,14 +169,32 @@ class HtmlSphinx:
             docs.add(doc)
         return sorted(docs) or None
 
-    def build(self) -> Path:
-        """Build what changed; return the built folder or raise BuildError (``docs``: the pages warned about)."""
+    def build(self, only: Iterable[str] | None = None) -> Path:
+        """Build what changed (``only``: of these pages only, the rest at the next build); return the
+        built folder or raise BuildError (``docs``: the pages warned about)."""
         app = self.app()
         self.warnings.take()
+        env = app.env
+        only = sorted(set(only) & env.found_docs) if only is not None else None
+        numbers = copy.deepcopy((env.toc_secnumbers, env.toc_fignumbers))
+        self.only = set(only) if only else None
+        app.techreport_only = self.only  # what the book's extensions may leave to the next build
         try:
-            app.build()
+            if self.only:  # read: these pages (_defer); write: these, their parents, the front page
+                app.build(filenames=[str(env.doc2path(d)) for d in only])
+            else:
+                app.build()
         except Exception as exc:
             raise BuildError(f"Sphinx stopped: {type(exc).__name__}: {exc}") from None
+        finally:
+            self.only = app.techreport_only = None
+        if only:
+            # pages whose section or figure numbers the pages read changed: a full build writes
+            # them (Sphinx would have, in this build)
+            for old, new in zip(numbers, (env.toc_secnumbers, env.toc_fignumbers)):
+                self.deferred |= {d for d in set(old) | set(new) if old.get(d) != new.get(d)} - set(only)
+        else:
+            self.deferred.clear()  # every page left out before has been read now
         text = self.warnings.take().strip()
         if text:
             docs = self.warned_docs(text)

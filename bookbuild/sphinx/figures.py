@@ -46,7 +46,7 @@ from sphinx.util.images import get_image_size
 from techreport.present import PHONE_SVG
 from techreport.shown import Resolver
 
-from . import cite, downloads, web
+from . import cite, datafiles, downloads, web
 from .concordance import SHOWN
 
 #: Screens up to this width get the narrow figure (a phone held upright, about 360-480 px).
@@ -164,12 +164,10 @@ def _quotes(node) -> set[str]:
 
 
 def _csv_links(node, depth: str) -> list[tuple[str, str]]:
-    """(table name, href) of each data file the caption or source line links."""
+    """(table name, href) of each data file the caption or source line links (:mod:`.datafiles`)."""
     links = []
-    for ref in node.traverse(lambda n: n.tagname == "download_reference"):
-        target, filename = ref.get("reftarget", ""), ref.get("filename", "")
-        if target.startswith("/data/") and target.endswith(".csv") and filename:
-            links.append((Path(target).stem, f"{depth}_downloads/{filename}"))
+    for ref in node.findall(datafiles.data_download):
+        links.append((Path(ref["filename"]).stem, f"{depth}_downloads/{datafiles.FOLDER}/{ref['filename']}"))
     return list(dict.fromkeys(links))
 
 
@@ -265,6 +263,12 @@ def shown_rows(
 
 
 _RESOLVERS: dict[tuple, Resolver] = {}  # by the state of data/: built once for all the figures of a build
+_DRAWN: dict[tuple, dict[str, set[int]]] = {}  # (page, label, passages): the rows drawn, for that state
+
+
+def _data_state(data: Path) -> tuple:
+    """Name, date and size of every file of data/: any save changes it."""
+    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()))
 
 
 def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
@@ -273,15 +277,19 @@ def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
     if not passages:
         return {}
     data = Path(app.srcdir) / "data"
-    state = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()))
+    state = _data_state(data)
     if state not in _RESOLVERS:
         _RESOLVERS.clear()
         _RESOLVERS[state] = Resolver(data)
-    out: dict[str, set[int]] = {}
-    for passage in passages:
-        for row in _RESOLVERS[state].shows(passage):
-            out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
-    return out
+        _DRAWN.clear()
+    key = (docname, label, tuple(passages))
+    if key not in _DRAWN:  # asked when the page is read, checked and written
+        out: dict[str, set[int]] = {}
+        for passage in passages:
+            for row in _RESOLVERS[state].shows(passage):
+                out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
+        _DRAWN[key] = out
+    return _DRAWN[key]
 
 
 def _referenced_names(srcdir: Path, package: dict, resource: dict) -> dict[str, dict[str, str]]:
@@ -329,6 +337,83 @@ def _shown_table(table) -> tuple[list[str], list[list[str]]]:
             if i < len(row) and row[i].startswith("原文"):
                 row[i] = row[i][2:].strip()
     return header, body
+
+
+# ---- which pages a data edit changes ---------------------------------------------------------
+#
+# A figure's 数据表 is drawn from CSV files at write time. A page depends on the rows it shows,
+# not on whole files: when it is read, the rows each figure's 数据表 shows are recorded (as a
+# digest, with what they were chosen by: the figure's tables and quotes); when data/ has
+# changed, each page's 数据表 is worked out again from the current files, and only a page whose
+# rows differ is read and written again. A one-row edit of indicators.csv then rewrites the
+# pages that show that row, not every page that links the file (.datafiles).
+
+DATA_TABLES = "techreport_data_tables"  # env attribute: {doc: {"figures": [(label, tables, quotes)], "digest": str}}
+DATA_CHECKED = "techreport_data_checked"  # env attribute: the state of data/ at the last check
+DATA_PENDING = "techreport_data_pending"  # env attribute: pages found changed, until they are read again
+
+
+def _data_table(app, docname: str, label: str, tables: list[str], quotes) -> dict:
+    """``{table: (header, rows, how)}``: the 数据表 of figure ``label`` (see :func:`shown_rows`)."""
+    return shown_rows(Path(app.srcdir), tables, set(quotes), _drawn(app, docname, label))
+
+
+def _data_digest(app, docname: str, figures: list) -> str:
+    """A digest of every 数据表 of a page, from the current data (any failure gives a value of its own)."""
+    try:
+        shown = [(label, _data_table(app, docname, label, tables, quotes)) for label, tables, quotes in figures]
+    except Exception as exc:  # the page is read again, and the error shows where it always does
+        return f"failed: {type(exc).__name__}: {exc}"
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _env_record(env, attr: str):
+    if not hasattr(env, attr):
+        setattr(env, attr, set() if attr == DATA_PENDING else {})
+    return getattr(env, attr)
+
+
+def _record_data_tables(app, doctree) -> None:
+    """When a page is read: what its figures' 数据表 show (the inputs and a digest of the rows)."""
+    env, doc = app.env, app.env.docname
+    figures = []
+    for figure in doctree.findall(nodes.figure):
+        if figure["ids"] and figure["ids"][0].startswith("fig-"):
+            tables = [t for t, _ in _csv_links(figure, "")]
+            if tables:
+                figures.append((figure["ids"][0], tables, sorted(_quotes(figure))))
+    _env_record(env, DATA_PENDING).discard(doc)
+    if figures:
+        _env_record(env, DATA_TABLES)[doc] = {"figures": figures, "digest": _data_digest(app, doc, figures)}
+    else:
+        _env_record(env, DATA_TABLES).pop(doc, None)
+
+
+def _data_outdated(app, env, added, changed, removed) -> list[str]:
+    """The pages whose 数据表 rows differ from the data/ of now (checked once per change of data/).
+
+    Not in a build of some pages only (``app.techreport_only``, the preview's open pages, set by
+    bookbuild.sphinx_app): every other page is left to the next build, which checks."""
+    state = _data_state(Path(app.srcdir) / "data")
+    pending = _env_record(env, DATA_PENDING)
+    if getattr(env, DATA_CHECKED, None) != state and not getattr(app, "techreport_only", None):
+        for doc, record in _env_record(env, DATA_TABLES).items():
+            if doc in added or doc in changed or doc in removed or doc in pending:
+                continue
+            if _data_digest(app, doc, record["figures"]) != record["digest"]:
+                pending.add(doc)
+        setattr(env, DATA_CHECKED, state)
+    return sorted((pending & env.found_docs) - set(removed))
+
+
+def _forget_data_tables(app, env, docname) -> None:
+    _env_record(env, DATA_TABLES).pop(docname, None)
+
+
+def _merge_data_tables(app, env, docnames, other) -> None:
+    for doc in docnames:
+        if doc in _env_record(other, DATA_TABLES):
+            _env_record(env, DATA_TABLES)[doc] = _env_record(other, DATA_TABLES)[doc]
 
 
 # ---- the control row ------------------------------------------------------------------------
@@ -394,13 +479,11 @@ def _figure_controls(app, docname: str, figure, number: str, record: dict) -> tu
         if candidate.suffix == ".svg" and candidate.is_file():
             svg = candidate
     tables = _csv_links(figure, depth)
-    quotes = _quotes(figure)
     parts, og = [], None
     if tables:
         panels = []
-        drawn = _drawn(app, docname, label)
         for i, (table, (header, rows, how)) in enumerate(
-            shown_rows(srcdir, [t for t, _ in tables], quotes, drawn).items()
+            _data_table(app, docname, label, [t for t, _ in tables], _quotes(figure)).items()
         ):
             what = {"quoted": "本图所画的", "linked": "与之关联的", "all": "全部"}[how]
             panels.append(_html_table(f"data-{label}-{i}", f"{table}.csv：{what}{len(rows)}行", header, rows))
@@ -634,6 +717,10 @@ def setup(app) -> None:
     )
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _outdated)
+    app.connect("env-get-outdated", _data_outdated)
+    app.connect("doctree-read", _record_data_tables)
+    app.connect("env-purge-doc", _forget_data_tables)
+    app.connect("env-merge-info", _merge_data_tables)
     app.connect("doctree-resolved", _add_controls, priority=600)  # after web.py folds long tables
     app.connect("html-page-context", _page_context, priority=950)  # after web.py's lazy images (900)
     app.connect("build-finished", _build_finished)
