@@ -241,3 +241,15 @@ def test_numref_unpickles_each_target_page_once_and_links_as_sphinx_does(built_r
     # the page itself (unpickled to be resolved) and the pages its references point to, once each
     targets = {uri.split("#")[0] for uri, _ in ours["refs"]}
     assert ours["loads"] <= 1 + len(targets) < sphinx["loads"], (ours["loads"], sphinx["loads"], targets)
+
+
+def test_an_omission_edit_rebuilds_the_concordance(repo: Path):
+    """原文对照 prints the passages left out with their reasons, and no notebook reads
+    source_omissions.csv: an edit of it alone shows on the page (Sphinx knew nothing of the file before)."""
+    page = repo / "_build" / "html" / "book" / "concordance.html"
+    omissions = repo / "data" / "source_omissions.csv"
+    old, new = "栏目标题：下列逐月成果各有数据行", "栏目标题：下列逐月成果各有数据行（改）"
+    assert old in page.read_text(encoding="utf-8") and new not in page.read_text(encoding="utf-8")
+    omissions.write_text(omissions.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    build_book("html", repo)
+    assert new in page.read_text(encoding="utf-8")

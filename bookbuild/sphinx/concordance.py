@@ -38,7 +38,7 @@ from sphinx.util import logging
 from techreport import coverage, provenance
 from techreport.data import load_table
 from techreport.shown import MIME, Resolver, one_line, statement_label
-from techreport.source import PUNCTUATION, SECTIONS, SourceError, paragraphs, source
+from techreport.source import DATA_DIR, PUNCTUATION, SECTIONS, SOURCE_FILE, SourceError, paragraphs, source
 
 logger = logging.getLogger(__name__)
 OPENING = "“‘《(（"  # marks that open what follows
@@ -102,6 +102,8 @@ class ReportConcordance(Directive):
     def run(self):
         env = self.state.document.settings.env
         _store(env, PAGES).add(env.docname)
+        for name in (SOURCE_FILE, "source_omissions.csv"):  # the text it prints, the passages it greys
+            env.note_dependency(str(DATA_DIR / name))
         out = []
         for name in SECTIONS:
             # titled apart from the book's own chapter and sections (the PDF sets them larger)
@@ -220,6 +222,8 @@ def _check(app, env) -> None:
     """Every recorded passage stands in the report; every character of 2.1-2.3 is shown or omitted."""
     if not _store(env, PAGES):
         return  # a book without 原文对照 (the synthetic books of measure/scale.py) claims nothing
+    if getattr(app, "techreport_only", None):
+        return  # the preview's build of the open page alone: 原文对照 is read, and checked, in the next build
     resolver = Resolver()
     for doc, problem in _recorded(env, resolver)[1]:
         logger.warning(problem, location=doc)
@@ -448,6 +452,7 @@ class ReportNotStated(Directive):
     """The register of 报告未说明: every claim, by section (the words a test checks are absent stay in the data)."""
 
     def run(self):
+        self.state.document.settings.env.note_dependency(str(DATA_DIR / "not_stated.csv"))
         claims = load_table("not_stated")
         items = nodes.bullet_list()
         for _, row in claims.sort_values("section", kind="stable").iterrows():
