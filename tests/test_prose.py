@@ -513,7 +513,18 @@ def pdf_text(built_repo) -> str:
     pdf = built_repo / "_build" / "pdf" / PDF
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     text = text[: re.search(r"^\f?原文对照$", text, flags=re.M).start()]  # the back matter's own heading line
-    return re.sub(r"[\s\u00ad]+", "", text)
+    return re.sub(r"[\s\u00ad]+", "", "\n".join(map(_without_furniture, text.split("\f"))))
+
+
+def _without_furniture(page: str) -> str:
+    """A page's text without its running head (第2章…) and its folio, which pdftotext puts between
+    the words a page break parts ("公" 30 第2章… "里级")."""
+    lines = [line for line in page.splitlines() if line.strip()]
+    if lines and re.fullmatch(r"\d+|[ivxlc]+", lines[-1].strip()):
+        lines.pop()
+    if lines and re.match(r"第\s*2\s*章", lines[0]):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def pdf_problems(text: str) -> list[str]:
