@@ -144,7 +144,8 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         assert "order" in overlay and "二" in overlay
         assert NEW in page.split('id="preview-error"', 1)[0] or NEW in page.split("</div>", 1)[1]
         assert "row 3" in log.read_text(encoding="utf-8")  # and in the terminal
-        shown = in_browser(lambda: tab.wait_for_selector("#preview-error", timeout=ms).inner_text())  # it reloaded
+        # it reloaded (a locator, not an element: the open page's build and the rest's may each reload the tab)
+        shown = in_browser(lambda: tab.locator("#preview-error").inner_text(timeout=ms))
         assert "data/industry_clusters.csv" in shown and "row 3" in shown
         assert NEW in in_browser(lambda: tab.inner_text("main"))
 
