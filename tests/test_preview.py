@@ -130,7 +130,7 @@ def test_preview_edit_error_fix_stop(repo: Path, tmp_path: Path):
         assert re.search(r"图 2-\d+", page) and not re.search(r"图 3-\d+", page)
         assert proc.poll() is None and all(running(pid) for pid in kernels)
         in_browser(
-            lambda: tab.wait_for_function(f"document.querySelector('main').innerText.includes({NEW!r})", timeout=ms)
+            lambda: tab.wait_for_function(f"document.querySelector('main')?.innerText.includes({NEW!r})", timeout=ms)
         )
 
         # Bad data: the overlay names file, row, column and value; the last good page stays.
