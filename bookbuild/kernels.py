@@ -42,7 +42,6 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 # PREAMBLE resets the namespace and matplotlib's settings before it).
 WARM_UP = """\
 import io as _io, matplotlib.pyplot as _plt, pandas, techreport.data, techreport.maps, techreport.present, techreport.style
-import myst_nb.ext.glue  # glue_text's import: nbformat's schema checks load a grammar, about 1 s
 techreport.style.setup()  # and draw Chinese text once: the CJK font is loaded before the first notebook needs it
 _fig = _plt.figure()
 _fig.text(0.1, 0.1, "上海")

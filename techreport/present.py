@@ -16,6 +16,7 @@ One call per item, so every page gets the same treatment:
   (:mod:`techreport.shown`): 原文对照 and the coverage of the report are built from that record.
 * :func:`fmt` and :func:`glue_text` - a figure with its qualifier ("超过2000名", "近100亿元",
   "20余家") for prose, through myst-nb glue so a CSV edit changes the text too.
+* :func:`glue` - myst-nb's ``glue()``: the same output, without the import that costs a kernel 2 s.
 """
 
 from __future__ import annotations
@@ -24,14 +25,31 @@ import html
 import re
 
 import pandas as pd
-from IPython.display import display
-from myst_nb import glue
+from IPython.core.formatters import format_display_data
+from IPython.display import display as ipy_display
 
 from . import charts, style
 from .data import resource
 from .shown import MIME, one_line, record
 from .source import clause_bounds, line_of, locate, place, source, words
 from .style import SOURCE
+
+#: The MIME prefix of an output glued but not displayed (myst_nb.ext.glue.GLUE_PREFIX).
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, variable, display: bool = True) -> None:
+    """``myst_nb.glue(name, variable, display)``: the output myst-nb reads for ``{glue:...}`` (the
+    displayed MIME bundle, with ``scrapbook`` metadata naming it).
+
+    Written here because importing ``myst_nb.ext.glue`` imports nbformat, whose jsonschema builds
+    rfc3987-syntax's IRI grammar (about 2 s of every kernel's start, in the build and in nbval) to
+    glue what IPython displays anyway. ``tests/test_present.py`` checks that both write the same output."""
+    bundle, metadata = format_display_data(variable)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+
 
 # qualifier -> (before the number, after the number)
 QUALIFIERS = {
@@ -257,7 +275,7 @@ def show_table(
     passages = clauses(_flat(quotes or []) if whole is True else _flat(whole or []))
     md += _quote_block(passages) + record(name, _flat(quotes or []) + passages + verbatim_cells(preview))
     html_table = preview.to_html(index=False, border=0, na_rep="", escape=True)
-    display(
+    ipy_display(
         {"text/markdown": md, "text/html": f"<p><b>{html.escape(caption)}</b></p>{html_table}", "text/plain": caption},
         raw=True,
     )
@@ -339,7 +357,7 @@ def show_figure(draw, name: str, caption: str, alt: str, tables, *, quotes=()) -
     passages = clauses(quotes)
     md += _quote_block(passages) + record(name, passages)
     jupyter = f'<p class="techreport-caption">{html.escape(caption)}</p>'
-    display({"text/markdown": md, "text/html": jupyter, "text/plain": caption}, raw=True)
+    ipy_display({"text/markdown": md, "text/html": jupyter, "text/plain": caption}, raw=True)
 
 
 def drawings(notebook: dict) -> dict[str, dict[str, str]]:

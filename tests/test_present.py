@@ -58,7 +58,7 @@ def _shown_quotes(frame, quotes, monkeypatch) -> list[str]:
     from techreport import present
 
     shown = []
-    monkeypatch.setattr(present, "display", lambda bundle, raw: shown.append(bundle["text/markdown"]))
+    monkeypatch.setattr(present, "ipy_display", lambda bundle, raw: shown.append(bundle["text/markdown"]))
     present.show_table(frame, "tbl-x", "表", "indicators", quotes=quotes)
     rows = [line for line in shown[0].splitlines() if line.startswith("| ") and "原文</summary>" in line]
     return [(row.split(" | ")[0].strip("| "), row.split("<summary>原文</summary>")[1]) for row in rows]
@@ -73,3 +73,30 @@ def test_a_quote_column_stays_with_its_rows_when_the_table_is_sorted(monkeypatch
     assert all(name + "的原文" in words for name, words in shown), shown
     with pytest.raises(ValueError, match="row labels"):
         _shown_quotes(ordered[["name"]].reset_index(drop=True).iloc[:2], source["quote"].iloc[1:], monkeypatch)
+
+
+@pytest.mark.parametrize("display", [True, False])
+def test_glue_writes_the_output_myst_nb_glue_writes(monkeypatch, display):
+    """techreport's glue() stands in for myst-nb's (whose import costs a kernel 2 s): the output it
+    displays, MIME keys, metadata and all, must be the one myst-nb's glue displays and reads back."""
+    import myst_nb.ext.glue as myst_glue
+
+    from techreport import present
+
+    shown = {}
+    for module in (myst_glue, present):
+        monkeypatch.setattr(module, "ipy_display", lambda *a, _m=module.__name__, **kw: shown.setdefault(_m, (a, kw)))
+    value = present.Text("超过2000名", ["超过2000名"])
+    myst_glue.glue("ind_x", value, display=display)
+    present.glue("ind_x", value, display=display)
+    assert shown[present.__name__] == shown[myst_glue.__name__]
+
+
+def test_the_page_helpers_do_not_import_nbformat():
+    """What every notebook imports first loads no nbformat (and so no jsonschema IRI grammar, 2 s)."""
+    import subprocess
+    import sys
+
+    code = "import sys, techreport.present, techreport.maps; print(sorted(m for m in sys.modules if m.split('.')[0] in ('nbformat', 'myst_nb', 'jsonschema')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
