@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import classifying_fields, context_field, load_table, quote_fields, resource, table_names
+from .data import DATA_DIR, classifying_fields, context_field, load_table, quote_fields, resource, table_names
 from .source import SourceError, locate, normalise, place, resolve, where
 
 DIRECTIVE = "report-shown"
@@ -152,3 +152,22 @@ class Resolver:
             for row in rows
             if any(a <= row.span[0] and row.span[1] <= b for a, b in places)
         ]
+
+
+def data_state(folder: Path | str | None = None) -> tuple:
+    """Name, date and size of every file of data/ (the report's text included): any save changes it."""
+    folder = Path(folder or DATA_DIR)
+    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()))
+
+
+_CURRENT: dict[Path, tuple[tuple, Resolver]] = {}
+
+
+def current_resolver(data_dir: Path | str | None = None) -> Resolver:
+    """A :class:`Resolver` of data/ as it is now, built again only after one of its files changed:
+    a Sphinx build asks for one per figure, for its checks and for 原文对照 (0.15 s each to build)."""
+    folder = Path(data_dir or DATA_DIR).resolve()
+    state = data_state(folder)
+    if folder not in _CURRENT or _CURRENT[folder][0] != state:
+        _CURRENT[folder] = (state, Resolver(folder))
+    return _CURRENT[folder][1]

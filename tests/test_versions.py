@@ -54,3 +54,26 @@ def test_the_lock_pins_what_the_overrides_were_written_against():
     lock = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
     for dist, (expected, paths) in WRITTEN_AGAINST.items():
         assert f"{dist}=={expected}" in lock, f"requirements.txt does not pin {dist}=={expected} ({', '.join(paths)})"
+
+
+def test_no_schema_the_build_validates_uses_the_iri_format():
+    """bookbuild runs without rfc3987-syntax (its grammar costs every build 1 s), so jsonschema
+    skips the "iri" formats: that holds only while no schema the build validates uses them."""
+    import importlib.util
+    import re
+    import subprocess
+    import sys
+
+    assert importlib.util.find_spec("jsonschema") is not None
+    used = []
+    for package in ("jupyter_book", "frictionless", "nbformat", "myst_nb", "myst_parser", "sphinx"):
+        folder = Path(importlib.util.find_spec(package).origin).parent
+        for schema in folder.rglob("*.json"):
+            text = schema.read_text(encoding="utf-8", errors="replace")
+            if re.search(r'"format"\s*:\s*"iri', text):
+                used.append(schema.relative_to(folder.parent).as_posix())
+    assert not used, f"these schemas use the iri format; drop the rfc3987_syntax block in bookbuild/__init__.py: {used}"
+    # and the build does run without it (a new process: this one may have loaded it already)
+    code = "import bookbuild, jsonschema, sys; print(sys.modules['rfc3987_syntax'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "None"

@@ -37,7 +37,7 @@ from sphinx.util import logging
 
 from techreport import coverage, provenance
 from techreport.data import load_table
-from techreport.shown import MIME, Resolver, one_line, statement_label
+from techreport.shown import MIME, Resolver, current_resolver, one_line, statement_label
 from techreport.source import DATA_DIR, PUNCTUATION, SECTIONS, SOURCE_FILE, SourceError, paragraphs, source
 
 logger = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def _check(app, env) -> None:
         return  # a book without 原文对照 (the synthetic books of measure/scale.py) claims nothing
     if getattr(app, "techreport_only", None):
         return  # the preview's build of the open page alone: 原文对照 is read, and checked, in the next build
-    resolver = Resolver()
+    resolver = current_resolver()
     for doc, problem in _recorded(env, resolver)[1]:
         logger.warning(problem, location=doc)
     result = _measure(env, resolver)
@@ -433,7 +433,7 @@ class FillConcordance(SphinxPostTransform):
         if not placeholders:
             return
         env = self.env
-        resolver = Resolver()
+        resolver = current_resolver()
         marks = _marks(env, resolver)
         omitted = {}
         for (a, b), reason in coverage.omitted_spans():

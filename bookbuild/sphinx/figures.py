@@ -44,7 +44,7 @@ from myst_nb.ext.glue.utils import retrieve_glue_data
 from sphinx.util.images import get_image_size
 
 from techreport.present import PHONE_SVG
-from techreport.shown import Resolver
+from techreport.shown import current_resolver, data_state
 
 from . import cite, datafiles, downloads, web
 from .concordance import SHOWN
@@ -262,13 +262,8 @@ def shown_rows(
     return out
 
 
-_RESOLVERS: dict[tuple, Resolver] = {}  # by the state of data/: built once for all the figures of a build
-_DRAWN: dict[tuple, dict[str, set[int]]] = {}  # (page, label, passages): the rows drawn, for that state
-
-
-def _data_state(data: Path) -> tuple:
-    """Name, date and size of every file of data/: any save changes it."""
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()))
+_DRAWN: dict[tuple, dict[str, set[int]]] = {}  # (page, label, passages): the rows drawn, for that state of data/
+_DRAWN_STATE: list[tuple] = [()]
 
 
 def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
@@ -277,16 +272,16 @@ def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
     if not passages:
         return {}
     data = Path(app.srcdir) / "data"
-    state = _data_state(data)
-    if state not in _RESOLVERS:
-        _RESOLVERS.clear()
-        _RESOLVERS[state] = Resolver(data)
+    state = data_state(data)
+    if _DRAWN_STATE[0] != state:
         _DRAWN.clear()
+        _DRAWN_STATE[0] = state
     key = (docname, label, tuple(passages))
     if key not in _DRAWN:  # asked when the page is read, checked and written
         out: dict[str, set[int]] = {}
+        resolver = current_resolver(data)
         for passage in passages:
-            for row in _RESOLVERS[state].shows(passage):
+            for row in resolver.shows(passage):
                 out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
         _DRAWN[key] = out
     return _DRAWN[key]
@@ -394,7 +389,7 @@ def _data_outdated(app, env, added, changed, removed) -> list[str]:
 
     Not in a build of some pages only (``app.techreport_only``, the preview's open pages, set by
     bookbuild.sphinx_app): every other page is left to the next build, which checks."""
-    state = _data_state(Path(app.srcdir) / "data")
+    state = data_state(Path(app.srcdir) / "data")
     pending = _env_record(env, DATA_PENDING)
     if getattr(env, DATA_CHECKED, None) != state and not getattr(app, "techreport_only", None):
         for doc, record in _env_record(env, DATA_TABLES).items():
