@@ -262,8 +262,8 @@ def shown_rows(
     return out
 
 
-_DRAWN: dict[tuple, dict[str, set[int]]] = {}  # (page, label, passages): the rows drawn, for that state of data/
-_DRAWN_STATE: list[tuple] = [()]
+# {state of data/: {(page, label, passages): the rows drawn}}, for the current state only
+_DRAWN: dict[tuple, dict[tuple, dict[str, set[int]]]] = {}
 
 
 def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
@@ -273,18 +273,18 @@ def _drawn(app, docname: str, label: str) -> dict[str, set[int]]:
         return {}
     data = Path(app.srcdir) / "data"
     state = data_state(data)
-    if _DRAWN_STATE[0] != state:
+    if state not in _DRAWN:
         _DRAWN.clear()
-        _DRAWN_STATE[0] = state
+    drawn = _DRAWN.setdefault(state, {})
     key = (docname, label, tuple(passages))
-    if key not in _DRAWN:  # asked when the page is read, checked and written
+    if key not in drawn:  # asked when the page is read, checked and written
         out: dict[str, set[int]] = {}
         resolver = current_resolver(data)
         for passage in passages:
             for row in resolver.shows(passage):
                 out.setdefault(row.table, set()).add(row.line - 2)  # the row's index in its CSV
-        _DRAWN[key] = out
-    return _DRAWN[key]
+        drawn[key] = out
+    return drawn[key]
 
 
 def _referenced_names(srcdir: Path, package: dict, resource: dict) -> dict[str, dict[str, str]]:
