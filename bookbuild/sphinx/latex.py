@@ -329,14 +329,17 @@ FLOAT_WORDS = 360
 def _into_figure(words: nodes.paragraph) -> None:
     """A figure's 报告原文 block goes inside its float, under the caption: where the figure floats,
     its words go with it, never starting before it and resuming after it. A block too long to
-    share a page with its figure follows it instead."""
-    if len(words.astext()) > FLOAT_WORDS:
-        return
+    share a page with its figure follows it instead: the figure is placed first (``\\FloatBarrier``),
+    so the block starts after it."""
     parent = words.parent
     earlier = [n for n in parent.children[: parent.index(words)] if not _html_only(n)]
-    if earlier and isinstance(earlier[-1], nodes.figure):
-        parent.remove(words)
-        earlier[-1].append(nodes.legend("", words))
+    if not (earlier and isinstance(earlier[-1], nodes.figure)):
+        return
+    if len(words.astext()) > FLOAT_WORDS:
+        parent.insert(parent.index(words), nodes.raw("", "\\FloatBarrier\n", format="latex"))
+        return
+    parent.remove(words)
+    earlier[-1].append(nodes.legend("", words))
 
 
 def setup(app) -> None:
