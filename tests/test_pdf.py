@@ -22,6 +22,7 @@ from helpers import build_book
 
 from bookbuild import build
 from bookbuild.pdf import LOG, OVERFULL_LIMIT_PT, PDF, forget_layout_fixes, problems, read_log
+from bookbuild.sphinx import latex
 from techreport.data import load_table
 from techreport.present import fmt_row
 
@@ -732,3 +733,23 @@ def test_notes_and_sources_stay_with_their_tables(book, layout):
     assert numbers, "no table with a source line in the web edition"
     problems = notes_away_from_tables(book["pdf"], layout, numbers, dict(html_captions("表", book["site"])))
     assert not problems, "notes and sources away from their tables:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("length, inside", [(40, True), (latex.FLOAT_WORDS + 1, False)])
+def test_a_figures_report_words_never_start_before_it(length, inside):
+    """A figure's 报告原文 block goes into the figure's float when it fits a page with it; a longer
+    one follows it, with the figure placed first (\\FloatBarrier), so the block never starts before
+    the floated figure and resumes after it (图 2-6's did)."""
+    from docutils import nodes
+
+    section = nodes.section()
+    figure = nodes.figure("", nodes.caption("", "图 2-6"))
+    words = nodes.paragraph("", "报" * length, classes=[latex.REPORT_WORDS])
+    section += [figure, words]
+    latex._into_figure(words)
+    if inside:
+        assert words.parent.parent is figure
+    else:
+        barrier = section.children[section.index(words) - 1]
+        assert isinstance(barrier, nodes.raw) and "FloatBarrier" in barrier.astext()
+        assert barrier.get("format") == "latex"

@@ -336,7 +336,7 @@ def _into_figure(words: nodes.paragraph) -> None:
     if not (earlier and isinstance(earlier[-1], nodes.figure)):
         return
     if len(words.astext()) > FLOAT_WORDS:
-        parent.insert(parent.index(words), nodes.raw("", "\\FloatBarrier\n", format="latex"))
+        parent.insert(parent.index(words), _latex(r"\FloatBarrier"))
         return
     parent.remove(words)
     earlier[-1].append(nodes.legend("", words))
